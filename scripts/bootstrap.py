@@ -1,0 +1,97 @@
+"""Shared by `make dev` and the tests: embedded servers for unset URLs,
+migrations, and the seeded admin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+
+from scripts.services import Mailbox, start_postgres, start_smtp_sink, start_valkey
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Embedded:
+    """Servers this process started; `stop()` ends them."""
+
+    mailbox: Mailbox | None = None
+    started: list[tuple[str, Any]] = field(default_factory=list)
+
+    def stop(self) -> None:
+        for name, server in reversed(self.started):
+            try:
+                if name == "smtp":
+                    server.stop()
+                elif name == "valkey":
+                    server.stop()
+                elif name == "postgres":
+                    server.cleanup()
+            except Exception as exc:  # stopping is best effort; say what stayed up
+                print(f"could not stop {name}: {exc}")
+        self.started.clear()
+
+
+def start_missing(data_dir: Path, *, persist: bool, echo_mail: bool) -> Embedded:
+    """Start an embedded server for each of DATABASE_URL, REDIS_URL, SMTP_HOST that
+    is unset, and export its URL so every child process uses the same one.
+    """
+    embedded = Embedded()
+    if not os.environ.get("DATABASE_URL"):
+        server, url = start_postgres(data_dir / "postgres")
+        embedded.started.append(("postgres", server))
+        os.environ["DATABASE_URL"] = url
+    if not os.environ.get("REDIS_URL"):
+        server, url = start_valkey(data_dir / "valkey", persist=persist)
+        embedded.started.append(("valkey", server))
+        os.environ["REDIS_URL"] = url
+    if not os.environ.get("SMTP_HOST"):
+        embedded.mailbox = Mailbox(folder=data_dir / "mail", echo=echo_mail)
+        controller, port = start_smtp_sink(embedded.mailbox)
+        embedded.started.append(("smtp", controller))
+        os.environ.update(
+            {
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": str(port),
+                "SMTP_STARTTLS": "false",
+                "SMTP_SSL": "false",
+            }
+        )
+    return embedded
+
+
+def alembic_config() -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return config
+
+
+def migrate(revision: str = "head") -> None:
+    from domain.settings import reset_settings
+
+    reset_settings()
+    command.upgrade(alembic_config(), revision)
+
+
+def seed_admin() -> str | None:
+    from domain.accounts.seed import ensure_admin
+    from domain.db.session import make_engine, make_sessionmaker
+    from domain.settings import get_settings
+
+    async def run() -> str | None:
+        settings = get_settings()
+        engine = make_engine(settings.database)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                return await ensure_admin(session, settings.admin)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())

@@ -1,0 +1,110 @@
+"""The test harness: real PostgreSQL, real Valkey, a real SMTP server, a real
+Dramatiq worker and the API served by uvicorn over HTTP, all started here when
+DATABASE_URL / REDIS_URL / SMTP_HOST are not given.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from scripts.bootstrap import Embedded, migrate, start_missing
+from scripts.services import Mailbox, free_port
+
+
+def _configure_env(data_dir: Path) -> Embedded:
+    os.environ.update(
+        {
+            "APP_ENV": "test",
+            "APP_LOG_JSON": "true",
+            "JWT_SECRET": secrets.token_urlsafe(48),
+            # Fast retries so a retried email shows up within a test.
+            "WORKER_EMAIL_MIN_BACKOFF_MS": "50",
+            "WORKER_EMAIL_MAX_BACKOFF_MS": "200",
+            "WORKER_EMAIL_MAX_RETRIES": "3",
+            "WORKER_HEARTBEAT_S": "1",
+        }
+    )
+    return start_missing(data_dir, persist=False, echo_mail=False)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    data_dir = tmp_path_factory.mktemp("kubera")
+    embedded = _configure_env(data_dir)
+    migrate()
+
+    import dramatiq
+
+    from workers.actors import broker
+
+    worker = dramatiq.Worker(broker, queues={"email", "jobs"}, worker_threads=2, worker_timeout=20)
+    worker.start()
+    server, thread, url = _serve_api()
+    try:
+        yield {
+            "url": url,
+            "mailbox": embedded.mailbox,
+            "broker": broker,
+            "worker": worker,
+            "database_url": os.environ["DATABASE_URL"],
+        }
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        worker.stop()
+        broker.close()
+        embedded.stop()
+
+
+def _serve_api():
+    import uvicorn
+
+    from api.app import create_app
+    from domain.settings import reset_settings
+
+    reset_settings()
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True, name="uvicorn")
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:  # readiness, not a timing guess: bounded by the deadline
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the API did not start")
+        time.sleep(0.01)
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def client(stack: dict) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack["url"], timeout=30) as http:
+        yield http
+
+
+@pytest.fixture
+def mailbox(stack: dict) -> Mailbox:
+    assert stack["mailbox"] is not None, "these tests read mail from the local SMTP sink"
+    return stack["mailbox"]
+
+
+@pytest.fixture
+def drain(stack: dict):
+    """Wait until every queued email and job has been processed."""
+
+    def wait() -> None:
+        stack["broker"].join("email", timeout=20_000)
+        stack["broker"].join("jobs", timeout=20_000)
+        stack["worker"].join()
+
+    return wait

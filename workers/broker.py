@@ -1,0 +1,46 @@
+"""The one Dramatiq broker, built from settings. Import this before any actor
+module: actors bind to the broker that is global when they are declared.
+
+Queues: `chat` (LLM turns), `email` (outgoing mail), `jobs` (scheduled work).
+"""
+
+from __future__ import annotations
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.middleware import AsyncIO, CurrentMessage
+from periodiq import PeriodiqMiddleware
+
+from domain.logs import setup_logging
+from domain.settings import get_settings
+from workers.middleware import Heartbeat, SummaryLog
+
+QUEUES = ("chat", "email", "jobs")
+# Transient faults retry with exponential backoff between these bounds.
+DEFAULT_MIN_BACKOFF_MS = 1_000
+DEFAULT_MAX_BACKOFF_MS = 300_000
+DEFAULT_MAX_RETRIES = 8
+
+
+def build_broker() -> RedisBroker:
+    settings = get_settings()
+    if not settings.redis.url:
+        raise RuntimeError("REDIS_URL is not set (make dev and the tests set it for you)")
+    broker = RedisBroker(url=settings.redis.url, namespace="kubera")
+    retries = next(m for m in broker.middleware if type(m).__name__ == "Retries")
+    retries.max_retries = DEFAULT_MAX_RETRIES
+    retries.min_backoff = DEFAULT_MIN_BACKOFF_MS
+    retries.max_backoff = DEFAULT_MAX_BACKOFF_MS
+    broker.add_middleware(AsyncIO())
+    broker.add_middleware(CurrentMessage())
+    broker.add_middleware(SummaryLog())
+    broker.add_middleware(Heartbeat(settings.redis.url, settings.worker.heartbeat_s))
+    broker.add_middleware(PeriodiqMiddleware(skip_delay=30))
+    for queue in QUEUES:
+        broker.declare_queue(queue)
+    return broker
+
+
+setup_logging(get_settings().app.log_level, get_settings().app.log_json)
+broker = build_broker()
+dramatiq.set_broker(broker)

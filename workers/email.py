@@ -1,0 +1,129 @@
+"""The `email` queue: render, send over SMTP, record the outcome.
+
+A message carries the email log row's id plus the template context (codes live
+only here, never in the database). Sending is idempotent: a redelivered message
+whose row is already `sent` does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+import aiosmtplib
+import dramatiq
+from dramatiq.middleware import CurrentMessage
+
+from domain.db.base import utcnow
+from domain.mail.catalog import EmailType
+from domain.mail.models import EmailLog, EmailStatus
+from domain.mail.outbox import OutgoingEmail
+from domain.mail.render import render
+from domain.settings import SmtpSettings, get_settings
+from workers import db
+from workers.broker import broker
+
+log = logging.getLogger("kubera.workers.email")
+
+# The request that queued an email commits just after dispatch; a worker quick
+# enough to get there first waits this long, a few times, for the row to appear.
+MISSING_ROW_DELAY_MS = 250
+MISSING_ROW_RETRIES = 4
+
+
+def _retries() -> int:
+    message = CurrentMessage.get_current_message()
+    return message.options.get("retries", 0) if message else 0
+
+
+async def _smtp_send(settings: SmtpSettings, to_email: str, rendered) -> None:
+    message = EmailMessage()
+    message["From"] = formataddr((settings.from_name, settings.from_email))
+    message["To"] = to_email
+    message["Subject"] = rendered.subject
+    message["Message-ID"] = make_msgid(domain=settings.from_email.rpartition("@")[2] or None)
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    await aiosmtplib.send(
+        message,
+        hostname=settings.host,
+        port=settings.port,
+        username=settings.user or None,
+        password=settings.password.get_secret_value() or None,
+        use_tls=settings.ssl,
+        start_tls=settings.starttls,
+        timeout=settings.timeout_s,
+    )
+
+
+async def _deliver(
+    log_id: uuid.UUID,
+    email_type: EmailType,
+    to_email: str,
+    context: dict,
+    retries: int,
+    max_retries: int,
+) -> None:
+    settings = get_settings()
+    async with db.sessions()() as session:
+        row = await session.get(EmailLog, log_id, with_for_update=True)
+        if row is None:
+            if retries < MISSING_ROW_RETRIES:
+                raise dramatiq.Retry(delay=MISSING_ROW_DELAY_MS)
+            log.warning(
+                "email dropped: its request never committed", extra={"email_type": email_type.value}
+            )
+            return
+        if row.status in (EmailStatus.SENT, EmailStatus.SKIPPED):
+            return
+        rendered = render(email_type, context)
+        row.subject = rendered.subject[:255]
+        row.attempts += 1
+        try:
+            await _smtp_send(settings.smtp, to_email, rendered)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+            if retries >= max_retries:
+                row.status = EmailStatus.FAILED
+                log.error(
+                    "email failed for good",
+                    extra={"email_type": email_type.value, "attempts": row.attempts},
+                )
+            await session.commit()
+            raise
+        row.status = EmailStatus.SENT
+        row.sent_at = utcnow()
+        row.last_error = None
+        await session.commit()
+
+
+_worker = get_settings().worker
+
+
+@dramatiq.actor(
+    queue_name="email",
+    max_retries=_worker.email_max_retries,
+    min_backoff=_worker.email_min_backoff_ms,
+    max_backoff=_worker.email_max_backoff_ms,
+)
+def send_email(log_id: str, email_type: str, to_email: str, context: dict) -> None:
+    db.run(
+        _deliver(
+            uuid.UUID(log_id),
+            EmailType(email_type),
+            to_email,
+            context,
+            _retries(),
+            _worker.email_max_retries,
+        )
+    )
+
+
+def dispatch(email: OutgoingEmail) -> None:
+    """The Outbox's hook: hands an email to the `email` queue."""
+    send_email.send(str(email.log_id), email.email_type.value, email.to_email, dict(email.context))
+
+
+__all__ = ["broker", "dispatch", "send_email"]
