@@ -72,6 +72,19 @@ class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     _changed: threading.Condition = field(default_factory=threading.Condition)
     echo: bool = False
+    _refusals: int = 0
+
+    def refuse_next(self, count: int) -> None:
+        """Answer the next `count` deliveries with a temporary failure (451)."""
+        with self._changed:
+            self._refusals = count
+
+    def take_refusal(self) -> bool:
+        with self._changed:
+            if self._refusals <= 0:
+                return False
+            self._refusals -= 1
+            return True
 
     def add(self, raw: bytes) -> None:
         message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -123,6 +136,8 @@ class _Handler:
         self.mailbox = mailbox
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd API)
+        if self.mailbox.take_refusal():
+            return "451 Temporary local problem, try again later"
         self.mailbox.add(envelope.original_content or envelope.content)
         return "250 Message accepted"
 

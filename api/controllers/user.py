@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from litestar import Controller, get, put
 from litestar.di import Provide
 from litestar.params import JSONBody
@@ -76,4 +78,4 @@ class UserController(Controller):
     @get("/stats")
     async def stats(self, db: Db, user: CurrentUser) -> StatsOut:
         """Account age, sign-ins and emails."""
-        return StatsOut.model_validate(await profile.stats(db, user))
+        return StatsOut(**asdict(await profile.stats(db, user)))

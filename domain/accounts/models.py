@@ -63,8 +63,8 @@ class User(UuidPk, Timestamps, Base):
     password_changed_at: Mapped[datetime | None]
     # Tokens issued before this instant are refused (deactivation, password change).
     tokens_valid_after: Mapped[datetime] = mapped_column(
-        server_default=text("date_trunc('second', now())"),
-        default=lambda: utcnow().replace(microsecond=0),
+        server_default=func.now(),
+        default=utcnow,
     )
 
     preferences: Mapped[EmailPreferences] = relationship(

@@ -118,17 +118,12 @@ class UserStats:
 
 
 async def stats(session: AsyncSession, user: User) -> UserStats:
-    counts = dict(
-        (
-            await session.execute(
-                select(EmailLog.status, func.count())
-                .where(EmailLog.user_id == user.id)
-                .group_by(EmailLog.status)
-            )
-        )
-        .tuples()
-        .all()
+    rows = await session.execute(
+        select(EmailLog.status, func.count())
+        .where(EmailLog.user_id == user.id)
+        .group_by(EmailLog.status)
     )
+    counts = {status: count for status, count in rows}
     return UserStats(
         member_since=user.created_at,
         account_age_days=(datetime.now(UTC) - user.created_at).days,

@@ -36,11 +36,6 @@ class ClientInfo:
     user_agent: str | None = None
 
 
-def cutoff_now() -> datetime:
-    """`tokens_valid_after` is kept to whole seconds, the resolution of `iat`."""
-    return utcnow().replace(microsecond=0)
-
-
 async def _issue_pair(
     accounts: Accounts, session: AsyncSession, user: User, family_id: uuid.UUID
 ) -> TokenPair:
@@ -164,7 +159,7 @@ async def revoke_all(session: AsyncSession, user: User, reason: str) -> None:
         .where(TokenFamily.user_id == user.id, TokenFamily.revoked_at.is_(None))
         .values(revoked_at=utcnow(), revoke_reason=reason)
     )
-    user.tokens_valid_after = cutoff_now()
+    user.tokens_valid_after = utcnow()
 
 
 async def user_for_access_token(accounts: Accounts, session: AsyncSession, token: str) -> User:

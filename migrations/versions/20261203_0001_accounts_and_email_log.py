@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column(
             "tokens_valid_after",
             sa.DateTime(timezone=True),
-            server_default=sa.text("date_trunc('second', now())"),
+            server_default=sa.text("now()"),
             nullable=False,
         ),
         sa.Column("id", sa.Uuid(), nullable=False),

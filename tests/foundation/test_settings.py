@@ -1,0 +1,46 @@
+"""Settings: documented once in .env.example, and strict in production."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from domain.settings import DEFAULT_JWT_SECRET, JwtSettings, Settings, env_names
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_env_example_documents_exactly_the_variables_the_settings_read():
+    text = (ROOT / ".env.example").read_text()
+    documented = set(re.findall(r"^(?:# )?([A-Z][A-Z0-9_]+)=", text, flags=re.MULTILINE))
+
+    assert documented == env_names()
+
+
+def test_production_refuses_the_development_jwt_secret():
+    with pytest.raises(ValidationError, match="JWT_SECRET"):
+        Settings(app={"env": "production"}, jwt=JwtSettings(secret=DEFAULT_JWT_SECRET))
+
+
+def test_production_refuses_a_short_jwt_secret():
+    with pytest.raises(ValidationError, match="at least 32"):
+        Settings(app={"env": "production"}, jwt=JwtSettings(secret="short-secret"))
+
+
+def test_production_starts_with_a_long_random_secret():
+    settings = Settings(app={"env": "production"}, jwt=JwtSettings(secret="x" * 48))
+
+    assert settings.app.env == "production"
+
+
+def test_each_group_reads_its_own_prefix(monkeypatch):
+    monkeypatch.setenv("MARKET_DATA_SOURCE", "demo")
+    monkeypatch.setenv("SMTP_PORT", "2525")
+
+    settings = Settings()
+
+    assert settings.market.data_source == "demo"
+    assert settings.smtp.port == 2525
