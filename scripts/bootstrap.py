@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,3 +97,27 @@ def seed_admin() -> str | None:
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+def serve_in_thread(port: int):
+    """Serve the API with uvicorn on a background thread; returns (server, thread)
+    once it accepts connections. Set `server.should_exit = True` to stop it.
+    """
+    import uvicorn
+
+    from api.app import create_app
+    from domain.settings import reset_settings
+
+    reset_settings()
+    config = uvicorn.Config(
+        create_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True, name="uvicorn")
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:  # readiness, bounded by the deadline
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the API did not start")
+        time.sleep(0.01)
+    return server, thread

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import os
 import secrets
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from scripts.bootstrap import Embedded, migrate, start_missing
+from scripts.bootstrap import Embedded, migrate, serve_in_thread, start_missing
 from scripts.services import Mailbox, free_port
 
 
@@ -47,7 +45,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 
     worker = dramatiq.Worker(broker, queues={"email", "jobs"}, worker_threads=2, worker_timeout=20)
     worker.start()
-    server, thread, url = _serve_api()
+    port = free_port()
+    server, thread = serve_in_thread(port)
+    url = f"http://127.0.0.1:{port}"
     try:
         yield {
             "url": url,
@@ -62,28 +62,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         worker.stop()
         broker.close()
         embedded.stop()
-
-
-def _serve_api():
-    import uvicorn
-
-    from api.app import create_app
-    from domain.settings import reset_settings
-
-    reset_settings()
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True, name="uvicorn")
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:  # readiness, not a timing guess: bounded by the deadline
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the API did not start")
-        time.sleep(0.01)
-    return server, thread, f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture
