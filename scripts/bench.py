@@ -54,8 +54,13 @@ def bench_indicators() -> dict:
 
     ours = _timed(lambda: indicators.technicals(frame), 200)
     base = _timed(raw, 200)
-    return {"bench": "indicators", "bars": len(frame), "p50_ms": _p(ours, 50),
-            "talib_p50_ms": _p(base, 50), "vs_talib_x": round(_p(ours, 50) / _p(base, 50), 2)}
+    return {
+        "bench": "indicators",
+        "bars": len(frame),
+        "p50_ms": _p(ours, 50),
+        "talib_p50_ms": _p(base, 50),
+        "vs_talib_x": round(_p(ours, 50) / _p(base, 50), 2),
+    }
 
 
 def bench_login() -> dict:
@@ -86,8 +91,13 @@ def bench_login() -> dict:
             thread.join(timeout=10)
         finally:
             embedded.stop()
-    return {"bench": "login", "p50_ms": _p(ours, 50), "p90_ms": _p(ours, 90),
-            "argon2_p50_ms": _p(base, 50), "vs_argon2_x": round(_p(ours, 50) / _p(base, 50), 2)}
+    return {
+        "bench": "login",
+        "p50_ms": _p(ours, 50),
+        "p90_ms": _p(ours, 90),
+        "argon2_p50_ms": _p(base, 50),
+        "vs_argon2_x": round(_p(ours, 50) / _p(base, 50), 2),
+    }
 
 
 BENCHES = {"indicators": bench_indicators, "login": bench_login}
