@@ -1,8 +1,9 @@
 """The `email` queue: render, send over SMTP, record the outcome.
 
-A message carries the email log row's id plus the template context (codes live
-only here, never in the database). Sending is idempotent: a redelivered message
-whose row is already `sent` does nothing.
+A message carries the email log row's id plus the template context, sealed
+(codes live only there, encrypted, never in the database or a log line).
+Sending is idempotent: a redelivered message whose row is already `sent` does
+nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from domain.mail.catalog import EmailType
 from domain.mail.models import EmailLog, EmailStatus
 from domain.mail.outbox import OutgoingEmail
 from domain.mail.render import render
+from domain.sealing import seal, unseal
 from domain.settings import SmtpSettings, get_settings
 from workers import db
 from workers.broker import broker
@@ -108,7 +110,9 @@ _worker = get_settings().worker
     min_backoff=_worker.email_min_backoff_ms,
     max_backoff=_worker.email_max_backoff_ms,
 )
-def send_email(log_id: str, email_type: str, to_email: str, context: dict) -> None:
+def send_email(log_id: str, email_type: str, to_email: str, sealed_context: str) -> None:
+    secret = get_settings().jwt.secret.get_secret_value()
+    context = unseal(secret, sealed_context)
     db.run(
         _deliver(
             uuid.UUID(log_id),
@@ -123,7 +127,9 @@ def send_email(log_id: str, email_type: str, to_email: str, context: dict) -> No
 
 def dispatch(email: OutgoingEmail) -> None:
     """The Outbox's hook: hands an email to the `email` queue."""
-    send_email.send(str(email.log_id), email.email_type.value, email.to_email, dict(email.context))
+    secret = get_settings().jwt.secret.get_secret_value()
+    sealed = seal(secret, dict(email.context))
+    send_email.send(str(email.log_id), email.email_type.value, email.to_email, sealed)
 
 
 __all__ = ["broker", "dispatch", "send_email"]

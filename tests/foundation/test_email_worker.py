@@ -7,7 +7,17 @@ from __future__ import annotations
 import logging
 import uuid
 
+from domain.mail.catalog import EmailType
+from domain.mail.outbox import OutgoingEmail
 from tests.helpers import new_email, sql
+
+CODE_CONTEXT = {
+    "app_name": "Kubera",
+    "app_url": "http://x",
+    "username": "someone",
+    "code": "987654",
+    "expires_minutes": 10,
+}
 
 
 def _log_row(email: str):
@@ -47,7 +57,7 @@ def test_a_refused_delivery_is_retried_until_it_goes_through(client, mailbox, dr
 
 
 def test_a_redelivered_message_does_not_send_the_email_twice(stack, client, mailbox, drain):
-    from workers.email import send_email
+    from workers.email import dispatch
 
     email = new_email()
     client.post("/auth/register/step1", json={"email": email})
@@ -55,33 +65,17 @@ def test_a_redelivered_message_does_not_send_the_email_twice(stack, client, mail
     drain()
     log_id = _log_row(email)[0]
 
-    send_email.send(
-        str(log_id),
-        "otp_registration",
-        email,
-        {
-            "app_name": "Kubera",
-            "app_url": "x",
-            "username": None,
-            "code": "123456",
-            "expires_minutes": 10,
-        },
-    )
+    dispatch(OutgoingEmail(log_id, EmailType.OTP_REGISTRATION, email, CODE_CONTEXT))
     drain()
 
     assert len(mailbox.to(email)) == 1
 
 
 def test_a_message_whose_request_never_committed_is_dropped(stack, mailbox, drain):
-    from workers.email import send_email
+    from workers.email import dispatch
 
     email = new_email()
-    send_email.send(
-        str(uuid.uuid4()),
-        "welcome",
-        email,
-        {"app_name": "Kubera", "app_url": "x", "username": "ghost"},
-    )
+    dispatch(OutgoingEmail(uuid.uuid4(), EmailType.WELCOME, email, CODE_CONTEXT))
     drain()
 
     assert mailbox.to(email) == []
@@ -106,3 +100,17 @@ def test_each_finished_message_logs_one_summary_line(client, mailbox, drain):
     line = lines[-1]
     assert line.actor == "send_email" and line.outcome == "ok"
     assert line.queue_wait_ms >= 0 and line.run_ms >= 0 and line.message_id
+
+
+def test_a_queued_message_shows_neither_the_code_nor_its_context(stack, monkeypatch):
+    from workers import email as email_actor
+
+    sent = []
+    monkeypatch.setattr(email_actor.send_email, "send", lambda *args: sent.append(args))
+
+    email_actor.dispatch(
+        OutgoingEmail(uuid.uuid4(), EmailType.OTP_REGISTRATION, new_email(), CODE_CONTEXT)
+    )
+
+    message = email_actor.send_email.message(*sent[0])
+    assert "987654" not in str(message) and "987654" not in message.encode().decode()
