@@ -17,6 +17,8 @@ from litestar.openapi.spec import Components, SecurityScheme
 from redis.asyncio import Redis
 
 from api.controllers.auth import AuthController
+from api.controllers.charts import ChartsController, plotly_static
+from api.controllers.mcp import list_mcp_tools
 from api.controllers.root import VERSION, RootController
 from api.controllers.user import UserController
 from api.deps import provide_accounts, provide_client, provide_db
@@ -67,7 +69,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     setup_logging(settings.app.log_level, settings.app.log_json)
     app = Litestar(
-        route_handlers=[RootController, AuthController, UserController],
+        route_handlers=[
+            RootController,
+            AuthController,
+            UserController,
+            ChartsController,
+            list_mcp_tools,
+            plotly_static,
+        ],
         dependencies={
             "db": Provide(provide_db),
             "accounts": Provide(provide_accounts, sync_to_thread=False),

@@ -1,6 +1,7 @@
 """Imports every slice's models so the metadata (and Alembic) sees all tables."""
 
 from domain.accounts import models as accounts_models  # noqa: F401
+from domain.charts import models as charts_models  # noqa: F401
 from domain.db.base import Base
 from domain.mail import models as mail_models  # noqa: F401
 
