@@ -73,3 +73,10 @@ def get_source(
         return DemoSource()
     log.info("using yahoo market data", extra={"deadline_s": deadline_s})
     return YahooSource(deadline_s=deadline_s)
+
+
+def cached_source(source: MarketSource, redis_url: str) -> MarketSource:
+    """`source` behind the Redis cache that every process shares (see `cache`)."""
+    from domain.market.cache import CachedSource, redis_client
+
+    return CachedSource(source, redis_client(redis_url))

@@ -29,6 +29,9 @@ OHLCV = ["Open", "High", "Low", "Close", "Volume"]
 class Sourced:
     source: SourceName
     as_of: datetime
+    # True when a cache served this copy because the source failed; `as_of`
+    # still says when it was fetched.
+    stale: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
