@@ -1,0 +1,37 @@
+"""kubera: the five servers behind one MCP endpoint, tools under their own names.
+
+Mounted without a namespace, so FastMCP 4 exposes the original 45 names
+unprefixed (`fetch_company_fundamentals`, not `fin_data_fetch_...`); calls are
+forwarded to the owning server, whose error masking applies.
+
+Run alone: `python -m mcp_servers.combined` (stdio) or `--http --port N`.
+"""
+
+from __future__ import annotations
+
+from fastmcp import FastMCP
+
+from mcp_servers import fin_data, gov_compliance, market_tech, news_sent, visualization
+from mcp_servers._run import main
+from mcp_servers._tooling import new_server
+
+SERVERS: tuple[FastMCP, ...] = (
+    fin_data.server,
+    market_tech.server,
+    gov_compliance.server,
+    news_sent.server,
+    visualization.server,
+)
+
+server = new_server(
+    "kubera",
+    "Kubera's stock-analysis tools for Indian markets (NSE/BSE): fundamentals, "
+    "prices and technicals, governance, news and sentiment, and charts. Every answer "
+    "names its source and as_of; figures a source lacks are listed under unavailable.",
+)
+for _child in SERVERS:
+    server.mount(_child)
+
+
+if __name__ == "__main__":
+    main(server, default_port=8100)
