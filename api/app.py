@@ -18,11 +18,14 @@ from redis.asyncio import Redis
 
 from api.controllers.auth import AuthController
 from api.controllers.charts import ChartsController, plotly_static
+from api.controllers.chats import ChatsController
 from api.controllers.mcp import list_mcp_tools
 from api.controllers.root import VERSION, RootController
 from api.controllers.user import UserController
 from api.deps import provide_accounts, provide_client, provide_db
 from api.errors import HANDLERS
+from api.relay import Relay
+from api.ws import chat_socket
 from domain.accounts.common import Accounts
 from domain.db.session import make_engine, make_sessionmaker
 from domain.logs import setup_logging
@@ -41,9 +44,12 @@ def _lifespan(settings: Settings):
         app.state.sessions = make_sessionmaker(engine)
         app.state.redis = Redis.from_url(settings.redis.url)
         app.state.accounts = Accounts(settings=settings, outbox=Outbox(dispatch))
+        app.state.relay = Relay(app.state.redis)
+        await app.state.relay.start()
         try:
             yield
         finally:
+            await app.state.relay.stop()
             await app.state.redis.aclose()
             await engine.dispose()
 
@@ -73,9 +79,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RootController,
             AuthController,
             UserController,
+            ChatsController,
             ChartsController,
             list_mcp_tools,
             plotly_static,
+            chat_socket,
         ],
         dependencies={
             "db": Provide(provide_db),

@@ -132,3 +132,44 @@ class StatsOut(BaseModel):
     active_sessions: int
     emails_sent: int
     emails_failed: int
+
+
+class ChatCreateIn(Body):
+    title: str | None = Field(None, max_length=120)
+
+
+class ChatRenameIn(Body):
+    title: str = Field(min_length=1, max_length=120)
+
+
+class ChatOut(BaseModel):
+    id: uuid.UUID
+    title: str
+    created_at: datetime
+    last_message_at: datetime
+    message_count: int = 0
+
+
+class ChatListOut(BaseModel):
+    items: list[ChatOut]
+    total: int
+    page: int
+    size: int
+
+
+class MessageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    turn_id: uuid.UUID
+    role: str
+    content: str
+    status: str
+    tool_calls: list[dict]
+    charts: list[dict]
+    metadata: dict = Field(validation_alias="meta")
+    created_at: datetime
+
+
+class ChatDetailOut(ChatOut):
+    messages: list[MessageOut]

@@ -28,6 +28,10 @@ def _configure_env(data_dir: Path) -> Embedded:
             "WORKER_EMAIL_MAX_BACKOFF_MS": "200",
             "WORKER_EMAIL_MAX_RETRIES": "3",
             "WORKER_HEARTBEAT_S": "1",
+            # Offline and deterministic: the demo market and the offline analyst.
+            "MARKET_DATA_SOURCE": "demo",
+            "LLM_API_KEY": "",
+            "OPENROUTER_API_KEY": "",
         }
     )
     return start_missing(data_dir, persist=False, echo_mail=False)
@@ -43,7 +47,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 
     from workers.actors import broker
 
-    worker = dramatiq.Worker(broker, queues={"email", "jobs"}, worker_threads=2, worker_timeout=20)
+    worker = dramatiq.Worker(
+        broker, queues={"chat", "email", "jobs"}, worker_threads=4, worker_timeout=20
+    )
     worker.start()
     port = free_port()
     server, thread = serve_in_thread(port)
@@ -59,6 +65,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        from workers import db
+
+        db.run(db.dispose())
         worker.stop()
         broker.close()
         embedded.stop()
@@ -81,6 +90,7 @@ def drain(stack: dict):
     """Wait until every queued email and job has been processed."""
 
     def wait() -> None:
+        stack["broker"].join("chat", timeout=60_000)
         stack["broker"].join("email", timeout=20_000)
         stack["broker"].join("jobs", timeout=20_000)
         stack["worker"].join()

@@ -77,3 +77,23 @@ def sql(statement: str, **params):
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+def ws_url(base_url: str, token: str) -> str:
+    return base_url.replace("http://", "ws://") + f"/ws/chat?token={token}"
+
+
+def receive_until(ws, done, timeout_s: float = 60.0) -> list[dict]:
+    """Events from `ws` up to and including the first for which `done(event)`."""
+    import json
+
+    received = []
+    while True:
+        event = json.loads(ws.recv(timeout=timeout_s))
+        received.append(event)
+        if done(event):
+            return received
+
+
+def is_end(event: dict) -> bool:
+    return event["type"] in ("message_complete", "error")

@@ -5,7 +5,8 @@ periodiq workers.actors
 """
 
 from workers.broker import broker
+from workers.chat import run_turn
 from workers.email import send_email
 from workers.jobs import cleanup_expired_otps, cleanup_refresh_tokens
 
-__all__ = ["broker", "cleanup_expired_otps", "cleanup_refresh_tokens", "send_email"]
+__all__ = ["broker", "cleanup_expired_otps", "cleanup_refresh_tokens", "run_turn", "send_email"]

@@ -34,3 +34,12 @@ def run(coro: Awaitable[T]) -> T:
     if loop_thread is None:
         raise RuntimeError("the AsyncIO middleware has not started an event loop")
     return loop_thread.run_coroutine(coro)
+
+
+async def dispose() -> None:
+    """Close the process's pooled connections (worker shutdown, tests)."""
+    global _sessions
+    if _sessions is not None:
+        engine = _sessions.kw["bind"]
+        _sessions = None
+        await engine.dispose()

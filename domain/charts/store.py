@@ -57,6 +57,7 @@ class DbChartStore:
         asyncio.run_coroutine_threadsafe(self._engine.dispose(), self._loop).result()
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
+        self._loop.close()
 
 
 async def get_chart(session: AsyncSession, chart_id: uuid.UUID) -> Chart:

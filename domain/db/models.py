@@ -2,7 +2,9 @@
 
 from domain.accounts import models as accounts_models  # noqa: F401
 from domain.charts import models as charts_models  # noqa: F401
+from domain.chat import models as chat_models  # noqa: F401
 from domain.db.base import Base
+from domain.limits import models as limits_models  # noqa: F401
 from domain.mail import models as mail_models  # noqa: F401
 
 metadata = Base.metadata

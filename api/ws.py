@@ -1,0 +1,232 @@
+"""`WS /ws/chat?token=…`: prompts in, a turn's events out.
+
+Client → server: message, resume, cancel, ping. Server → client: turn_started,
+text_chunk, tool_call_start, tool_call_complete, message_complete, error, pong.
+Errors are events with a `code`; they never close the socket, except a token
+that is (or became) invalid, which closes it with 4401.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from typing import Any
+
+from litestar import WebSocket, websocket
+from litestar.exceptions import WebSocketDisconnect
+
+from api.relay import Relay, Subscription
+from domain.accounts import sessions
+from domain.accounts.models import User
+from domain.chat import events, service
+from domain.chat.models import Turn, TurnStatus
+from domain.errors import (
+    AccountInactive,
+    InvalidInput,
+    KuberaError,
+    NotFound,
+    Unauthorized,
+    Unavailable,
+)
+
+log = logging.getLogger("kubera.api.ws")
+
+CLOSE_UNAUTHORIZED = 4401
+_CLOSE = object()  # queued after a final event: the sender closes the socket
+
+
+def error_event(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "error",
+        "code": code,
+        "message": message,
+        **{k: v for k, v in extra.items() if v is not None},
+    }
+
+
+class ChatSocket:
+    def __init__(self, socket: WebSocket, token: str, user: User) -> None:
+        self.socket = socket
+        self.state = socket.app.state
+        self.token = token
+        self.user = user
+        self.outbox: asyncio.Queue = asyncio.Queue()
+        self.subs: list[Subscription] = []
+
+    @property
+    def relay(self) -> Relay:
+        return self.state.relay
+
+    async def run(self) -> None:
+        sender = asyncio.create_task(self._send_loop())
+        receiver = asyncio.create_task(self._receive_loop())
+        try:
+            await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for sub in self.subs:
+                self.relay.unsubscribe(sub)
+            for task in (sender, receiver):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+                    await task
+
+    async def _receive_loop(self) -> None:
+        with contextlib.suppress(WebSocketDisconnect):
+            while True:
+                raw = await self.socket.receive_text()
+                try:
+                    data = json.loads(raw)
+                except ValueError:
+                    data = None
+                if not await self._handle(data):
+                    return
+
+    async def _send_loop(self) -> None:
+        while True:
+            event = await self.outbox.get()
+            if event is _CLOSE:
+                await self.socket.close(code=CLOSE_UNAUTHORIZED)
+                return
+            await self.socket.send_json(event)
+
+    async def _handle(self, data: Any) -> bool:
+        """Act on one client message; False when the socket must close."""
+        kind = data.get("type") if isinstance(data, dict) else None
+        handlers = {
+            "message": self._message,
+            "resume": self._resume,
+            "cancel": self._cancel,
+            "ping": self._ping,
+        }
+        handler = handlers.get(kind)
+        if handler is None:
+            self.outbox.put_nowait(
+                error_event("VALIDATION", "Send JSON with type message, resume, cancel or ping")
+            )
+            return True
+        try:
+            await handler(data)
+        except (Unauthorized, AccountInactive) as exc:
+            self.outbox.put_nowait(error_event("UNAUTHORIZED", exc.message))
+            self.outbox.put_nowait(_CLOSE)
+            return False
+        except KuberaError as exc:
+            extra = {k: v for k, v in exc.extra.items() if k != "turn_id"}
+            self.outbox.put_nowait(
+                error_event(
+                    exc.code, exc.message, turn_id=data.get("turn_id"), field=exc.field, **extra
+                )
+            )
+        return True
+
+    async def _ping(self, data: dict) -> None:
+        self.outbox.put_nowait({"type": "pong"})
+
+    async def _message(self, data: dict) -> None:
+        text = service.check_message(str(data.get("message") or ""))
+        chat_id = _uuid_or_none(data.get("chat_id"), "chat_id")
+        async with self.state.sessions() as db:
+            user = await sessions.user_for_access_token(self.state.accounts, db, self.token)
+            await _check_system(self.state)
+            chat = (
+                await service.owned_chat(db, user.id, chat_id)
+                if chat_id
+                else await _new_chat(db, user.id, text)
+            )
+            await _admit(db, self.state, user, chat.id)
+            turn, _ = await service.start_turn(db, user.id, chat, text)
+            await db.commit()
+        await self._enqueue(turn)
+        self.outbox.put_nowait(
+            {"type": "turn_started", "turn_id": str(turn.id), "chat_id": str(chat.id), "seq": 0}
+        )
+        await self._follow(str(turn.id), 0)
+
+    async def _enqueue(self, turn: Turn) -> None:
+        from workers.chat import run_turn  # the broker connects at import
+
+        try:
+            await asyncio.to_thread(run_turn.send, str(turn.id))
+        except Exception as exc:
+            async with self.state.sessions() as db:
+                stored = await db.get(Turn, turn.id)
+                if stored is not None:
+                    stored.status = TurnStatus.FAILED
+                    await db.commit()
+            log.error("turn not enqueued", extra={"turn_id": str(turn.id)})
+            raise Unavailable(
+                "The chat service is busy; your message was saved, send it again shortly"
+            ) from exc
+
+    async def _follow(self, turn_id: str, after: int) -> None:
+        self.subs = [s for s in self.subs if not s.done]
+        self.subs.append(await self.relay.subscribe(turn_id, after, self.outbox))
+
+    async def _resume(self, data: dict) -> None:
+        turn_id = _uuid_or_none(data.get("turn_id"), "turn_id")
+        if turn_id is None:
+            raise InvalidInput("resume needs turn_id", field="turn_id")
+        after = data.get("after", 0)
+        if not isinstance(after, int) or after < 0:
+            raise InvalidInput("after must be a non-negative integer", field="after")
+        async with self.state.sessions() as db:
+            await service.owned_turn(db, self.user.id, turn_id)
+        if not await self.state.redis.exists(events.stream_key(turn_id)):
+            raise NotFound("This turn finished more than an hour ago; reload the chat")
+        await self._follow(str(turn_id), after)
+
+    async def _cancel(self, data: dict) -> None:
+        turn_id = _uuid_or_none(data.get("turn_id"), "turn_id")
+        if turn_id is None:
+            raise InvalidInput("cancel needs turn_id", field="turn_id")
+        async with self.state.sessions() as db:
+            await service.owned_turn(db, self.user.id, turn_id)
+        await events.request_cancel(self.state.redis, turn_id)
+
+
+def _uuid_or_none(value: Any, field: str) -> uuid.UUID | None:
+    if value in (None, ""):
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise InvalidInput(f"{field} is not a valid id", field=field) from exc
+
+
+async def _new_chat(db, user_id: uuid.UUID, text: str):
+    from domain.chat.models import Chat
+
+    chat = Chat(user_id=user_id, title=service.title_from(text))
+    db.add(chat)
+    await db.flush()
+    return chat
+
+
+async def _check_system(state) -> None:
+    """Hook for the admin's chat switch (SYSTEM_DISABLED); see domain.system."""
+    from domain.system import ensure_chat_enabled
+
+    await ensure_chat_enabled(state.redis)
+
+
+async def _admit(db, state, user: User, chat_id: uuid.UUID) -> None:
+    from domain.limits.service import admit_prompt
+
+    await admit_prompt(db, state.redis, state.accounts, user, chat_id)
+
+
+@websocket("/ws/chat")
+async def chat_socket(socket: WebSocket) -> None:
+    """Real-time chat; see the module docstring for the protocol."""
+    token = socket.query_params.get("token") or ""
+    try:
+        async with socket.app.state.sessions() as db:
+            user = await sessions.user_for_access_token(socket.app.state.accounts, db, token)
+    except KuberaError as exc:
+        await socket.close(code=CLOSE_UNAUTHORIZED, reason=exc.message[:120])
+        return
+    await socket.accept()
+    await ChatSocket(socket, token, user).run()

@@ -1,0 +1,83 @@
+"""A turn's events travel through one Redis stream per turn.
+
+The worker appends; any API process reads. Streams outlive the socket that
+asked: a client that reconnects anywhere replays what it missed, for an hour
+after the turn ends. Every event carries `turn_id` and `seq` (1, 2, 3, ...).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from redis.asyncio import Redis
+
+STREAM_KEY = "kubera:turn:{turn_id}:events"
+CANCEL_KEY = "kubera:turn:{turn_id}:cancel"
+# How long a finished turn can be resumed; a running one is kept at least this.
+RESUME_WINDOW_S = 3600
+# A stream whose worker vanished is dropped after this, finished or not.
+STREAM_MAX_AGE_S = 6 * 3600
+FINAL_TYPES = frozenset({"message_complete", "error"})
+
+
+def stream_key(turn_id: uuid.UUID | str) -> str:
+    return STREAM_KEY.format(turn_id=turn_id)
+
+
+def cancel_key(turn_id: uuid.UUID | str) -> str:
+    return CANCEL_KEY.format(turn_id=turn_id)
+
+
+def decode(fields: dict[bytes, bytes]) -> dict[str, Any]:
+    return json.loads(fields[b"e"])
+
+
+def is_final(event: dict[str, Any]) -> bool:
+    return event.get("type") in FINAL_TYPES and event.get("final", True)
+
+
+class TurnPublisher:
+    """Appends a turn's events with consecutive `seq` numbers.
+
+    Created with `resume()`, it continues after what an earlier (crashed) run
+    of the same turn already published, so seq numbers never repeat.
+    """
+
+    def __init__(self, redis: Redis, turn_id: uuid.UUID, chat_id: uuid.UUID) -> None:
+        self.redis = redis
+        self.turn_id = turn_id
+        self.chat_id = chat_id
+        self.key = stream_key(turn_id)
+        self.seq = 0
+
+    async def resume(self) -> list[dict[str, Any]]:
+        """Load what is already published; returns those events."""
+        entries = await self.redis.xrange(self.key)
+        events = [decode(fields) for _, fields in entries]
+        self.seq = max((e["seq"] for e in events), default=0)
+        return events
+
+    async def publish(self, event_type: str, **data: Any) -> dict[str, Any]:
+        self.seq += 1
+        event = {
+            "type": event_type,
+            "turn_id": str(self.turn_id),
+            "chat_id": str(self.chat_id),
+            "seq": self.seq,
+            **data,
+        }
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.xadd(self.key, {"e": json.dumps(event, default=str)})
+        ttl_s = RESUME_WINDOW_S if event_type in FINAL_TYPES else STREAM_MAX_AGE_S
+        pipe.expire(self.key, ttl_s)
+        await pipe.execute()
+        return event
+
+    async def cancelled(self) -> bool:
+        return bool(await self.redis.exists(cancel_key(self.turn_id)))
+
+
+async def request_cancel(redis: Redis, turn_id: uuid.UUID) -> None:
+    await redis.set(cancel_key(turn_id), "1", ex=RESUME_WINDOW_S)

@@ -1,0 +1,135 @@
+"""Chats as their owner sees them, and the start of a turn."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.chat.models import Chat, Message, MessageRole, Turn, TurnStatus
+from domain.db.base import utcnow
+from domain.errors import InvalidInput, NotFound
+
+MAX_MESSAGE_CHARS = 4000
+MAX_TITLE_CHARS = 120
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def title_from(message: str) -> str:
+    """A first prompt, shortened on a word boundary, names a new chat."""
+    words = " ".join(message.split())
+    if len(words) <= 60:
+        return words or "New chat"
+    return words[:60].rsplit(" ", 1)[0] + "…"
+
+
+def check_message(message: str) -> str:
+    text = message.strip()
+    if not text:
+        raise InvalidInput("The message is empty", field="message")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise InvalidInput(
+            f"The message is longer than {MAX_MESSAGE_CHARS} characters", field="message"
+        )
+    return text
+
+
+def check_title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title or len(title) > MAX_TITLE_CHARS:
+        raise InvalidInput(f"A title needs 1-{MAX_TITLE_CHARS} characters", field="title")
+    return title
+
+
+async def owned_chat(session: AsyncSession, user_id: uuid.UUID, chat_id: uuid.UUID) -> Chat:
+    """The chat, if it is this user's; another user's chat does not exist for them."""
+    chat = await session.get(Chat, chat_id)
+    if chat is None or chat.user_id != user_id:
+        raise NotFound("No chat with this id")
+    return chat
+
+
+async def create_chat(session: AsyncSession, user_id: uuid.UUID, title: str | None) -> Chat:
+    chat = Chat(user_id=user_id, title=check_title(title) if title else "New chat")
+    session.add(chat)
+    await session.commit()
+    return chat
+
+
+@dataclass(frozen=True)
+class ChatPage:
+    items: list[tuple[Chat, int]]
+    total: int
+    page: int
+    size: int
+
+
+async def list_chats(
+    session: AsyncSession, user_id: uuid.UUID, page: int = 1, size: int = DEFAULT_PAGE_SIZE
+) -> ChatPage:
+    if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"page starts at 1 and size is 1-{MAX_PAGE_SIZE}", field="size")
+    counts = select(Message.chat_id, func.count().label("n")).group_by(Message.chat_id).subquery()
+    query = (
+        select(Chat, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.chat_id == Chat.id)
+        .where(Chat.user_id == user_id)
+        .order_by(Chat.last_message_at.desc(), Chat.created_at.desc())
+        .offset((page - 1) * size)
+        .limit(size)
+    )
+    rows = [(chat, n) for chat, n in await session.execute(query)]
+    total = await session.scalar(
+        select(func.count()).select_from(Chat).where(Chat.user_id == user_id)
+    )
+    return ChatPage(rows, total or 0, page, size)
+
+
+async def chat_messages(session: AsyncSession, chat: Chat) -> list[Message]:
+    query = (
+        select(Message)
+        .where(Message.chat_id == chat.id)
+        .order_by(Message.created_at, Message.role.desc())
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def rename_chat(session: AsyncSession, chat: Chat, title: str) -> Chat:
+    chat.title = check_title(title)
+    await session.commit()
+    return chat
+
+
+async def delete_chat(session: AsyncSession, chat: Chat) -> None:
+    await session.execute(delete(Chat).where(Chat.id == chat.id))
+    await session.commit()
+
+
+async def start_turn(
+    session: AsyncSession, user_id: uuid.UUID, chat: Chat, message: str
+) -> tuple[Turn, Message]:
+    """Store the user's message and a queued turn (not committed: the caller
+    enqueues the turn first, so a failed enqueue stores nothing)."""
+    now = utcnow()
+    turn = Turn(
+        id=uuid.uuid4(), chat_id=chat.id, user_id=user_id, status=TurnStatus.QUEUED, created_at=now
+    )
+    session.add(turn)
+    await session.flush()
+    prompt = Message(
+        chat_id=chat.id, turn_id=turn.id, role=MessageRole.USER, content=message, created_at=now
+    )
+    session.add(prompt)
+    chat.last_message_at = now
+    await session.flush()
+    return turn, prompt
+
+
+async def owned_turn(session: AsyncSession, user_id: uuid.UUID, turn_id: uuid.UUID) -> Turn:
+    turn = await session.get(Turn, turn_id)
+    if turn is None or turn.user_id != user_id:
+        raise NotFound("No turn with this id")
+    return turn

@@ -1,0 +1,298 @@
+"""Running one turn: the model loop with tools, streamed as events, stored once.
+
+The loop is framework-free: it is given the model, a tool runner, a publisher
+for events and a session factory. The Dramatiq actor in `workers.chat` wires
+the real ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.chat.events import TurnPublisher
+from domain.chat.grounding import unverified_numbers
+from domain.chat.history import load_history
+from domain.chat.models import Message, MessageRole, Turn, TurnStatus
+from domain.db.base import utcnow
+from domain.llm.base import (
+    ChatMessage,
+    ChatModel,
+    Finished,
+    ModelUnavailable,
+    TextDelta,
+    ToolCall,
+    ToolCallsReady,
+    ToolSpec,
+)
+
+log = logging.getLogger("kubera.chat.turn")
+
+DEFAULT_MAX_ROUNDS = 6  # model steps per turn; the last one is offered no tools
+DEFAULT_TOOL_TIMEOUT_S = 30.0
+# Text is sent in chunks: at most this often, or when this much has gathered.
+DEFAULT_FLUSH_INTERVAL_S = 0.05
+DEFAULT_FLUSH_CHARS = 80
+
+
+class ToolRunner(Protocol):
+    def specs(self) -> list[ToolSpec]: ...
+
+    async def call(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]: ...
+
+
+@dataclass
+class TurnLimits:
+    max_rounds: int = DEFAULT_MAX_ROUNDS
+    tool_timeout_s: float = DEFAULT_TOOL_TIMEOUT_S
+    flush_interval_s: float = DEFAULT_FLUSH_INTERVAL_S
+    flush_chars: int = DEFAULT_FLUSH_CHARS
+
+
+@dataclass
+class TurnRecord:
+    """What the turn produced, stored as the assistant message."""
+
+    text: str = ""
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    charts: list[dict[str, Any]] = field(default_factory=list)
+    tokens: int = 0
+    model: str = ""
+    sources: set[str] = field(default_factory=set)
+    status: TurnStatus = TurnStatus.COMPLETE
+
+
+class _Chunker:
+    """Coalesces deltas into text_chunk events."""
+
+    def __init__(self, publisher: TurnPublisher, limits: TurnLimits) -> None:
+        self.publisher = publisher
+        self.limits = limits
+        self.pending = ""
+        self.chunk_id = 0
+        self.last_flush = time.monotonic()
+
+    async def add(self, text: str) -> None:
+        self.pending += text
+        due = time.monotonic() - self.last_flush >= self.limits.flush_interval_s
+        if due or len(self.pending) >= self.limits.flush_chars:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if self.pending:
+            await self.publisher.publish("text_chunk", content=self.pending, chunk_id=self.chunk_id)
+            self.chunk_id += 1
+            self.pending = ""
+        self.last_flush = time.monotonic()
+
+
+class TurnRunner:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker,
+        model: ChatModel,
+        tools: ToolRunner,
+        publisher: TurnPublisher,
+        limits: TurnLimits | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.model = model
+        self.tools = tools
+        self.publisher = publisher
+        self.limits = limits or TurnLimits()
+        self.record = TurnRecord(model=getattr(model, "name", "unknown"))
+
+    async def run(self, turn: Turn) -> None:
+        started = time.monotonic()
+        async with self.sessions() as db:
+            messages = await load_history(db, turn)
+        chunker = _Chunker(self.publisher, self.limits)
+        error: ModelUnavailable | None = None
+        try:
+            await self._loop(messages, chunker)
+        except ModelUnavailable as exc:
+            error = exc
+            self.record.status = TurnStatus.FAILED
+        await chunker.flush()
+        message_id = await self._store(turn, started)
+        if error is not None:
+            await self.publisher.publish(
+                "error", code=error.code, message=error.message, message_id=str(message_id)
+            )
+            return
+        await self.publisher.publish(
+            "message_complete", message_id=str(message_id), metadata=self._metadata(started)
+        )
+
+    async def _loop(self, messages: list[ChatMessage], chunker: _Chunker) -> None:
+        specs = self.tools.specs()
+        for round_no in range(self.limits.max_rounds):
+            offered = specs if round_no < self.limits.max_rounds - 1 else []
+            calls = await self._step(messages, offered, chunker)
+            if calls is None:
+                return
+            await chunker.flush()
+            results = await asyncio.gather(*(self._run_tool(c) for c in calls))
+            messages.append(ChatMessage("assistant", None, tool_calls=tuple(calls)))
+            for call, result in zip(calls, results, strict=True):
+                messages.append(
+                    ChatMessage("tool", _as_text(result), tool_call_id=call.id, name=call.name)
+                )
+
+    async def _step(
+        self, messages: list[ChatMessage], specs: list[ToolSpec], chunker: _Chunker
+    ) -> tuple[ToolCall, ...] | None:
+        """One model step; the tool calls it asked for, or None when it is done."""
+        calls: tuple[ToolCall, ...] | None = None
+        async for event in self.model.stream(messages, specs):
+            if await self.publisher.cancelled():
+                self.record.status = TurnStatus.CANCELLED
+                return None
+            if isinstance(event, TextDelta):
+                self.record.text += event.text
+                await chunker.add(event.text)
+            elif isinstance(event, ToolCallsReady):
+                calls = event.calls
+            elif isinstance(event, Finished):
+                self.record.tokens += event.usage.total_tokens
+                self.record.model = event.model or self.record.model
+        if calls and not await self.publisher.cancelled():
+            messages_text = self.record.text
+            if messages_text and not messages_text.endswith("\n"):
+                self.record.text += "\n\n"
+            return calls
+        if await self.publisher.cancelled():
+            self.record.status = TurnStatus.CANCELLED
+        return None
+
+    async def _run_tool(self, call: ToolCall) -> dict[str, Any]:
+        await self.publisher.publish(
+            "tool_call_start", tool_name=call.name, tool_id=call.id, arguments=call.arguments
+        )
+        started = time.monotonic()
+        try:
+            result = await asyncio.wait_for(
+                self.tools.call(call.name, call.arguments), self.limits.tool_timeout_s
+            )
+            outcome: dict[str, Any] = {"ok": True, "result": result}
+        except TimeoutError:
+            outcome = {
+                "ok": False,
+                "error": f"{call.name} took longer than "
+                f"{self.limits.tool_timeout_s:g} s and was stopped",
+            }
+        except Exception as exc:  # a tool's failure is reported to the model, not raised
+            outcome = {"ok": False, "error": str(exc) or type(exc).__name__}
+        duration_ms = round((time.monotonic() - started) * 1000, 1)
+        payload = outcome.get("result") if outcome["ok"] else {"error": outcome["error"]}
+        self._remember(call, payload, duration_ms, outcome["ok"])
+        await self.publisher.publish(
+            "tool_call_complete",
+            tool_id=call.id,
+            tool_name=call.name,
+            result=payload,
+            duration_ms=duration_ms,
+        )
+        return payload
+
+    def _remember(self, call: ToolCall, payload: Any, duration_ms: float, ok: bool) -> None:
+        self.record.tool_calls.append(
+            {
+                "tool_id": call.id,
+                "name": call.name,
+                "arguments": call.arguments,
+                "result": payload,
+                "duration_ms": duration_ms,
+                "ok": ok,
+            }
+        )
+        if isinstance(payload, dict):
+            if payload.get("source"):
+                self.record.sources.add(str(payload["source"]))
+            if payload.get("chart_id"):
+                self.record.charts.append(
+                    {
+                        "chart_id": payload["chart_id"],
+                        "chart_url": payload.get("chart_url"),
+                        "figure": payload.get("figure"),
+                        "tool": call.name,
+                    }
+                )
+
+    def _metadata(self, started: float) -> dict[str, Any]:
+        tools_used = list(dict.fromkeys(c["name"] for c in self.record.tool_calls))
+        meta: dict[str, Any] = {
+            "tokens_used": self.record.tokens,
+            "tools_used": tools_used,
+            "processing_time_ms": round((time.monotonic() - started) * 1000, 1),
+            "model": self.record.model,
+            "data_source": ",".join(sorted(self.record.sources)) or None,
+            "status": self.record.status.value,
+            "unverified_numbers": unverified_numbers(
+                self.record.text,
+                [c["result"] for c in self.record.tool_calls],
+            ),
+        }
+        if self.record.charts:
+            last = self.record.charts[-1]
+            meta["chart_url"] = last["chart_url"]
+            meta["chart_json"] = last["figure"]
+        return meta
+
+    async def _store(self, turn: Turn, started: float) -> uuid.UUID:
+        """Insert the answer once; a second run of the same turn finds it stored."""
+        meta = self._metadata(started)
+        values = dict(
+            id=uuid.uuid4(),
+            chat_id=turn.chat_id,
+            turn_id=turn.id,
+            role=MessageRole.ASSISTANT,
+            content=self.record.text,
+            status=self.record.status,
+            tool_calls=self.record.tool_calls,
+            charts=self.record.charts,
+            meta=meta,
+            created_at=utcnow(),
+        )
+        async with self.sessions() as db:
+            statement = (
+                insert(Message)
+                .values(**values)
+                .on_conflict_do_nothing(
+                    index_elements=["turn_id"], index_where=Message.role == MessageRole.ASSISTANT
+                )
+                .returning(Message.id)
+            )
+            inserted = (await db.execute(statement)).scalar_one_or_none()
+            stored = await db.get(Turn, turn.id)
+            if stored is not None:
+                stored.status = self.record.status
+                stored.finished_at = utcnow()
+            await db.commit()
+            if inserted is not None:
+                return inserted
+            return await _answer_id(db, turn.id)
+
+
+async def _answer_id(db: AsyncSession, turn_id: uuid.UUID) -> uuid.UUID:
+    query = select(Message.id).where(
+        Message.turn_id == turn_id, Message.role == MessageRole.ASSISTANT
+    )
+    return (await db.execute(query)).scalar_one()
+
+
+def _as_text(result: Any) -> str:
+    """Tool result as the model reads it; chart figures (tens of KB) stay out."""
+    if isinstance(result, dict) and "figure" in result:
+        result = {k: v for k, v in result.items() if k != "figure"}
+    return json.dumps(result, default=str, separators=(",", ":"))

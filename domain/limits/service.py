@@ -1,0 +1,145 @@
+"""Admitting a prompt: the one call the chat edge makes before storing a message."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import uuid
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.accounts.common import Accounts
+from domain.accounts.models import User
+from domain.errors import Unavailable
+from domain.limits import counter, keys
+from domain.limits.counter import WINDOW_MS, Decision
+from domain.limits.errors import RateLimited, redis_errors
+from domain.limits.models import LimitLevel, RateLimitViolation
+from domain.limits.policy import effective_limits
+from domain.mail.catalog import EmailType
+
+log = logging.getLogger("kubera.limits.service")
+
+# per_chat has no email: the user only needs to start another chat.
+EMAILS = {
+    LimitLevel.BURST: EmailType.LIMIT_BURST,
+    LimitLevel.HOURLY: EmailType.LIMIT_HOURLY,
+    LimitLevel.DAILY: EmailType.LIMIT_DAILY,
+}
+WINDOW_WORDS = {
+    LimitLevel.BURST: "1 minute",
+    LimitLevel.HOURLY: "1 hour",
+    LimitLevel.DAILY: "24 hours",
+}
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+
+
+def wait_words(retry_after_s: int) -> str:
+    """ "in 42 seconds", "in 5 minutes", "in 23 hours": rounded up, never too early."""
+    if retry_after_s < 90:
+        return "in " + _plural(retry_after_s, "second")
+    if retry_after_s < 90 * 60:
+        return "in " + _plural(math.ceil(retry_after_s / 60), "minute")
+    return "in " + _plural(math.ceil(retry_after_s / 3600), "hour")
+
+
+def _message(level: LimitLevel, limit: int, retry_after_s: int | None) -> str:
+    if level is LimitLevel.PER_CHAT or retry_after_s is None:
+        return f"This chat has reached its limit of {limit} prompts; start a new chat"
+    return (
+        f"You have sent {limit} prompts within {WINDOW_WORDS[level]}; "
+        f"try again {wait_words(retry_after_s)}"
+    )
+
+
+async def _notify_once(
+    session: AsyncSession,
+    redis: Redis,
+    accounts: Accounts,
+    user: User,
+    decision: Decision,
+    limit: int,
+) -> None:
+    """Queue the level's email unless one went out in this window already."""
+    level = decision.level
+    email_type = EMAILS.get(level)
+    if email_type is None or decision.retry_after_s is None:
+        return
+    key = keys.notice(user.id, level)
+    with redis_errors("mark limit notice"):
+        if not await redis.set(key, "1", nx=True, px=WINDOW_MS[level]):
+            return
+    context = {
+        "limit": limit,
+        "window": WINDOW_WORDS[level],
+        "retry_after": wait_words(decision.retry_after_s),
+    }
+    try:
+        # A savepoint: if the broker is down, the email row goes but the refusal stays.
+        async with session.begin_nested():
+            await accounts.email(session, email_type, user, **context)
+    except Unavailable:
+        log.warning("limit email not queued", extra={"level": level.value})
+        # Let the next refusal try again; failing that, the key expires with the window.
+        with contextlib.suppress(RedisError):
+            await redis.delete(key)
+
+
+async def admit_prompt(
+    session: AsyncSession,
+    redis: Redis,
+    accounts: Accounts,
+    user: User,
+    chat_id: uuid.UUID | None,
+    *,
+    now_ms: int | None = None,
+) -> None:
+    """Count this prompt against the user's limits or raise `RateLimited`.
+
+    On refusal a violation row (and at most one email per level and window) is
+    committed in `session` before raising; an admitted prompt writes nothing to
+    the database. Pass the chat's id even for a chat created for this prompt, or
+    the prompt is not counted against it. `now_ms` is for tests.
+    """
+    user_id = user.id  # read before the commit, which may expire `user`
+    limits = await effective_limits(session, redis, user_id)
+    if limits is None:
+        return
+    decision = await counter.admit(redis, user_id, chat_id, limits, now_ms=now_ms)
+    if decision.level is None:
+        return
+    limit = limits.of(decision.level)
+    session.add(
+        RateLimitViolation(
+            user_id=user_id,
+            chat_id=chat_id,
+            level=decision.level,
+            limit=limit,
+            count=decision.count,
+            retry_after_s=decision.retry_after_s,
+        )
+    )
+    await _notify_once(session, redis, accounts, user, decision, limit)
+    await session.commit()
+    log.info(
+        "prompt refused",
+        extra={
+            "user_id": str(user_id),
+            "level": decision.level.value,
+            "limit": limit,
+            "count": decision.count,
+            "retry_after_s": decision.retry_after_s,
+        },
+    )
+    raise RateLimited(
+        _message(decision.level, limit, decision.retry_after_s),
+        level=decision.level,
+        limit=limit,
+        retry_after_s=decision.retry_after_s,
+    )
