@@ -22,8 +22,9 @@ from domain.chat.events import decode, is_final, stream_key
 
 log = logging.getLogger("kubera.api.relay")
 
-# The longest one XREAD blocks; new subscriptions wake it sooner.
-BLOCK_MS = 5000
+# The longest one XREAD blocks (under redis-py's 5 s socket timeout); new
+# subscriptions wake it sooner.
+BLOCK_MS = 2000
 # Pause after a Redis error before reading again.
 RETRY_DELAY_S = 0.5
 

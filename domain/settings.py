@@ -139,9 +139,6 @@ class MarketSettings(BaseSettings):
 class WorkerSettings(BaseSettings):
     model_config = _group("WORKER_")
 
-    idle_timeout_ms: int = Field(
-        100, description="Longest a consumer waits on an empty queue before polling again."
-    )
     email_max_retries: int = Field(8, description="SMTP attempts before an email is failed.")
     email_min_backoff_ms: int = Field(1_000, description="First retry delay; doubles each try.")
     email_max_backoff_ms: int = Field(300_000, description="Longest delay between retries.")

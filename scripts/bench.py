@@ -100,7 +100,71 @@ def bench_login() -> dict:
     }
 
 
-BENCHES = {"indicators": bench_indicators, "login": bench_login}
+def _queue_variant(url: str, name: str, waking: bool, timeout_ms: int) -> tuple[list, float]:
+    """Idle-send latency samples (ms) and idle CPU (% of a core) of one worker."""
+    import queue
+
+    import dramatiq
+    from dramatiq.brokers.redis import RedisBroker
+
+    from workers.wakeup import WakingRedisBroker
+
+    broker_class = WakingRedisBroker if waking else RedisBroker
+    broker = broker_class(url=url, namespace=f"bench-{name}")
+    arrived: queue.Queue = queue.Queue()
+
+    def probe(sent_at: float) -> None:
+        arrived.put((time.time() - sent_at) * 1000)
+
+    actor = dramatiq.actor(probe, broker=broker, queue_name="chat", actor_name=f"probe_{name}")
+    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=timeout_ms)
+    worker.start()
+    try:
+        samples = []
+        for _ in range(ROUNDS):
+            time.sleep(0.25)  # let the consumer go idle (this is what is measured)
+            actor.send(time.time())
+            samples.append(arrived.get(timeout=10))
+        cpu_started, wall_started = time.process_time(), time.monotonic()
+        time.sleep(3)
+        cpu_pct = (time.process_time() - cpu_started) / (time.monotonic() - wall_started) * 100
+    finally:
+        worker.stop()
+        broker.close()
+    return samples, round(cpu_pct, 2)
+
+
+def bench_queue_latency() -> dict:
+    """Send → actor start on an idle chat worker: ours (woken) vs Dramatiq polling."""
+    from scripts.services import start_valkey
+
+    with tempfile.TemporaryDirectory() as folder:
+        server, url = start_valkey(Path(folder), persist=False)
+        try:
+            ours, ours_cpu = _queue_variant(url, "woken", True, 1000)
+            default, default_cpu = _queue_variant(url, "default", False, 1000)
+            fast, fast_cpu = _queue_variant(url, "poll5", False, 5)
+        finally:
+            server.stop()
+    return {
+        "bench": "queue_latency",
+        "rounds": ROUNDS,
+        "p50_ms": _p(ours, 50),
+        "p90_ms": _p(ours, 90),
+        "idle_cpu_pct": ours_cpu,
+        "dramatiq_default_p50_ms": _p(default, 50),
+        "dramatiq_default_idle_cpu_pct": default_cpu,
+        "dramatiq_poll5ms_p50_ms": _p(fast, 50),
+        "dramatiq_poll5ms_idle_cpu_pct": fast_cpu,
+        "vs_dramatiq_default_x": round(_p(ours, 50) / _p(default, 50), 3),
+    }
+
+
+BENCHES = {
+    "indicators": bench_indicators,
+    "login": bench_login,
+    "queue_latency": bench_queue_latency,
+}
 
 
 def main(argv: list[str]) -> int:

@@ -7,13 +7,13 @@ Queues: `chat` (LLM turns), `email` (outgoing mail), `jobs` (scheduled work).
 from __future__ import annotations
 
 import dramatiq
-from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AsyncIO, CurrentMessage
 from periodiq import PeriodiqMiddleware
 
 from domain.logs import setup_logging
 from domain.settings import get_settings
 from workers.middleware import Heartbeat, SummaryLog
+from workers.wakeup import WakingRedisBroker
 
 QUEUES = ("chat", "email", "jobs")
 # Transient faults retry with exponential backoff between these bounds.
@@ -22,11 +22,11 @@ DEFAULT_MAX_BACKOFF_MS = 300_000
 DEFAULT_MAX_RETRIES = 8
 
 
-def build_broker() -> RedisBroker:
+def build_broker() -> WakingRedisBroker:
     settings = get_settings()
     if not settings.redis.url:
         raise RuntimeError("REDIS_URL is not set (make dev and the tests set it for you)")
-    broker = RedisBroker(url=settings.redis.url, namespace="kubera")
+    broker = WakingRedisBroker(url=settings.redis.url, namespace="kubera")
     retries = next(m for m in broker.middleware if type(m).__name__ == "Retries")
     retries.max_retries = DEFAULT_MAX_RETRIES
     retries.min_backoff = DEFAULT_MIN_BACKOFF_MS
