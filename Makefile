@@ -26,7 +26,7 @@ mail: $(STAMP) ## Print the newest messages in the dev mailbox
 	@$(BIN)/python -m scripts.dev mail
 
 migrate: $(STAMP) ## Apply database migrations to DATABASE_URL
-	$(BIN)/alembic upgrade head
+	$(BIN)/alembic upgrade heads
 
 test: $(STAMP) ## Run the whole test suite (starts embedded services when no URLs are set)
 	$(BIN)/python -m pytest $(ARGS)

@@ -75,7 +75,7 @@ def alembic_config() -> Config:
     return config
 
 
-def migrate(revision: str = "head") -> None:
+def migrate(revision: str = "heads") -> None:
     from domain.settings import reset_settings
 
     reset_settings()

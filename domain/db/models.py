@@ -6,5 +6,6 @@ from domain.chat import models as chat_models  # noqa: F401
 from domain.db.base import Base
 from domain.limits import models as limits_models  # noqa: F401
 from domain.mail import models as mail_models  # noqa: F401
+from domain.reports import settings as report_settings  # noqa: F401
 
 metadata = Base.metadata

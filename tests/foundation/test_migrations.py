@@ -51,11 +51,11 @@ def _tables(url: str) -> set[str]:
 def test_migrations_go_down_to_nothing_and_up_again(scratch_database):
     config = alembic_config()
 
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
     full = _tables(scratch_database)
     command.downgrade(config, "base")
     empty = _tables(scratch_database)
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
 
     assert {
         "users",
@@ -72,7 +72,7 @@ def test_migrations_go_down_to_nothing_and_up_again(scratch_database):
 def test_the_database_refuses_a_second_account_for_the_same_email_in_other_case(
     scratch_database,
 ):
-    command.upgrade(alembic_config(), "head")
+    command.upgrade(alembic_config(), "heads")
     insert = (
         "INSERT INTO users (id, email, username, password_hash, role) VALUES "
         "(gen_random_uuid(), '{email}', '{name}', 'x', 'user')"
@@ -84,7 +84,7 @@ def test_the_database_refuses_a_second_account_for_the_same_email_in_other_case(
 
 
 def test_an_otp_must_name_a_known_purpose(scratch_database):
-    command.upgrade(alembic_config(), "head")
+    command.upgrade(alembic_config(), "heads")
     insert = (
         "INSERT INTO otps (id, email, purpose, code_hash, expires_at) VALUES "
         "(gen_random_uuid(), 'a@b.c', 'anything', 'h', now())"
@@ -100,7 +100,7 @@ def test_models_and_migrations_describe_the_same_schema(scratch_database):
 
     from domain.db.models import metadata
 
-    command.upgrade(alembic_config(), "head")
+    command.upgrade(alembic_config(), "heads")
 
     def diff(sync_conn):
         return compare_metadata(MigrationContext.configure(sync_conn), metadata)

@@ -48,7 +48,7 @@ def _migrate(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     reset_settings()
     try:
-        command.upgrade(alembic_config(), "head")
+        command.upgrade(alembic_config(), "heads")
     finally:
         os.environ["DATABASE_URL"] = main
         reset_settings()
