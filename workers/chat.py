@@ -49,7 +49,7 @@ class McpTools:
         client = Client(server)
         await client.__aenter__()
         specs = [
-            ToolSpec(t.name, t.description or "", t.inputSchema) for t in await client.list_tools()
+            ToolSpec(t.name, t.description or "", t.input_schema) for t in await client.list_tools()
         ]
         return cls(client, specs)
 
@@ -95,7 +95,6 @@ def _configure_market(settings) -> None:
 
 def _build_model(settings) -> ChatModel:
     from domain.analyst.model import OfflineAnalyst
-
     from domain.llm.factory import build_model
 
     return build_model(settings.llm, offline_factory=OfflineAnalyst)

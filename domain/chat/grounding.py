@@ -19,6 +19,12 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b")
+# Numbers that name a thing rather than state a figure: "52-week", "SMA 50",
+# "RSI(14)", "EMA12", "Q3", "FY24".
+_LABEL = re.compile(
+    r"\b\d+-(?:day|week|month|year|dma)s?\b|\b(?:SMA|EMA|DMA|RSI|MA|Q|FY|H)\s?\(?\d+\)?",
+    re.IGNORECASE,
+)
 _SCALE = {
     "%": 1.0,
     "lakh crore": 1e12,
@@ -39,7 +45,7 @@ YEARS = range(1990, 2101)
 
 def figures_in(text: str) -> list[tuple[str, float, int, str]]:
     """(as written, value, decimals, unit) for each figure worth checking."""
-    text = _DATE.sub(" ", text)
+    text = _LABEL.sub(" ", _DATE.sub(" ", text))
     found = []
     for match in _NUMBER.finditer(text):
         whole, fraction, unit = match.group(1), match.group(2) or "", (match.group(3) or "")
