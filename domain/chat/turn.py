@@ -8,10 +8,12 @@ the real ones.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -29,6 +31,7 @@ from domain.llm.base import (
     ChatModel,
     Finished,
     ModelUnavailable,
+    StreamEvent,
     TextDelta,
     ToolCall,
     ToolCallsReady,
@@ -154,26 +157,27 @@ class TurnRunner:
     ) -> tuple[ToolCall, ...] | None:
         """One model step; the tool calls it asked for, or None when it is done."""
         calls: tuple[ToolCall, ...] | None = None
-        async for event in self.model.stream(messages, specs):
-            if await self.publisher.cancelled():
-                self.record.status = TurnStatus.CANCELLED
-                return None
-            if isinstance(event, TextDelta):
-                self.record.text += event.text
-                await chunker.add(event.text)
-            elif isinstance(event, ToolCallsReady):
-                calls = event.calls
-            elif isinstance(event, Finished):
-                self.record.tokens += event.usage.total_tokens
-                self.record.model = event.model or self.record.model
-        if calls and not await self.publisher.cancelled():
-            messages_text = self.record.text
-            if messages_text and not messages_text.endswith("\n"):
-                self.record.text += "\n\n"
-            return calls
+        events = _flushing(self.model.stream(messages, specs), chunker)
+        async with contextlib.aclosing(events):
+            async for event in events:
+                if await self.publisher.cancelled():
+                    self.record.status = TurnStatus.CANCELLED
+                    return None
+                if isinstance(event, TextDelta):
+                    self.record.text += event.text
+                    await chunker.add(event.text)
+                elif isinstance(event, ToolCallsReady):
+                    calls = event.calls
+                elif isinstance(event, Finished):
+                    self.record.tokens += event.usage.total_tokens
+                    self.record.model = event.model or self.record.model
         if await self.publisher.cancelled():
             self.record.status = TurnStatus.CANCELLED
-        return None
+            return None
+        if calls and self.record.text and not self.record.text.endswith("\n"):
+            self.record.text += "\n\n"  # keep this step's words apart from the next's
+            await chunker.add("\n\n")
+        return calls or None
 
     async def _run_tool(self, call: ToolCall) -> dict[str, Any]:
         await self.publisher.publish(
@@ -289,6 +293,31 @@ async def _answer_id(db: AsyncSession, turn_id: uuid.UUID) -> uuid.UUID:
         Message.turn_id == turn_id, Message.role == MessageRole.ASSISTANT
     )
     return (await db.execute(query)).scalar_one()
+
+
+async def _flushing(stream: AsyncIterator[StreamEvent], chunker: _Chunker):
+    """The model's events; text held for coalescing is sent if the model pauses."""
+    iterator = aiter(stream)
+    try:
+        while True:
+            step = asyncio.ensure_future(anext(iterator))
+            while True:
+                done, _ = await asyncio.wait({step}, timeout=chunker.limits.flush_interval_s)
+                if done:
+                    break
+                await chunker.flush()
+            try:
+                yield step.result()
+            except StopAsyncIteration:
+                return
+    finally:
+        await _close(stream)
+
+
+async def _close(stream: Any) -> None:
+    close = getattr(stream, "aclose", None)
+    if close is not None:
+        await close()
 
 
 def _as_text(result: Any) -> str:
