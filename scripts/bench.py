@@ -95,6 +95,7 @@ def bench_login() -> dict:
         "bench": "login",
         "p50_ms": _p(ours, 50),
         "p90_ms": _p(ours, 90),
+        "p99_ms": _p(ours, 99),
         "argon2_p50_ms": _p(base, 50),
         "vs_argon2_x": round(_p(ours, 50) / _p(base, 50), 2),
     }
@@ -134,7 +135,7 @@ def _queue_variant(url: str, name: str, waking: bool, timeout_ms: int) -> tuple[
     return samples, round(cpu_pct, 2)
 
 
-def bench_queue_latency() -> dict:
+def bench_queue_wakeup() -> dict:
     """Send → actor start on an idle chat worker: ours (woken) vs Dramatiq polling."""
     from scripts.services import start_valkey
 
@@ -147,10 +148,11 @@ def bench_queue_latency() -> dict:
         finally:
             server.stop()
     return {
-        "bench": "queue_latency",
+        "bench": "queue_wakeup",
         "rounds": ROUNDS,
         "p50_ms": _p(ours, 50),
         "p90_ms": _p(ours, 90),
+        "p99_ms": _p(ours, 99),
         "idle_cpu_pct": ours_cpu,
         "dramatiq_default_p50_ms": _p(default, 50),
         "dramatiq_default_idle_cpu_pct": default_cpu,
@@ -160,10 +162,17 @@ def bench_queue_latency() -> dict:
     }
 
 
+def bench_chat_turn() -> list[dict]:
+    from scripts.bench_chat import run
+
+    return run()
+
+
 BENCHES = {
     "indicators": bench_indicators,
     "login": bench_login,
-    "queue_latency": bench_queue_latency,
+    "queue_wakeup": bench_queue_wakeup,
+    "chat_turn": bench_chat_turn,
 }
 
 
@@ -174,7 +183,9 @@ def main(argv: list[str]) -> int:
         print(f"unknown benchmark(s): {', '.join(unknown)}; have {', '.join(BENCHES)}")
         return 2
     for name in names:
-        print(json.dumps(BENCHES[name]()), flush=True)
+        result = BENCHES[name]()
+        for line in result if isinstance(result, list) else [result]:
+            print(json.dumps(line), flush=True)
     return 0
 
 

@@ -94,10 +94,15 @@ def _configure_market(settings) -> None:
 
 
 def _build_model(settings) -> ChatModel:
+    import httpx
+
     from domain.analyst.model import OfflineAnalyst
     from domain.llm.factory import build_model
 
-    return build_model(settings.llm, offline_factory=OfflineAnalyst)
+    # One pool for the process's event loop: no new connection per model step.
+    timeout = httpx.Timeout(settings.llm.timeout_s, connect=10.0)
+    client = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=200))
+    return build_model(settings.llm, offline_factory=OfflineAnalyst, client=client)
 
 
 async def _already_answered(publisher: TurnPublisher, turn: Turn) -> bool:

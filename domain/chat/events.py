@@ -7,6 +7,7 @@ after the turn ends. Every event carries `turn_id` and `seq` (1, 2, 3, ...).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -51,6 +52,8 @@ class TurnPublisher:
         self.chat_id = chat_id
         self.key = stream_key(turn_id)
         self.seq = 0
+        # Parallel tool calls publish at once; seq order must be stream order.
+        self._lock = asyncio.Lock()
 
     async def resume(self) -> list[dict[str, Any]]:
         """Load what is already published; returns those events."""
@@ -60,19 +63,20 @@ class TurnPublisher:
         return events
 
     async def publish(self, event_type: str, **data: Any) -> dict[str, Any]:
-        self.seq += 1
-        event = {
-            "type": event_type,
-            "turn_id": str(self.turn_id),
-            "chat_id": str(self.chat_id),
-            "seq": self.seq,
-            **data,
-        }
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.xadd(self.key, {"e": json.dumps(event, default=str)})
-        ttl_s = RESUME_WINDOW_S if event_type in FINAL_TYPES else STREAM_MAX_AGE_S
-        pipe.expire(self.key, ttl_s)
-        await pipe.execute()
+        async with self._lock:
+            self.seq += 1
+            event = {
+                "type": event_type,
+                "turn_id": str(self.turn_id),
+                "chat_id": str(self.chat_id),
+                "seq": self.seq,
+                **data,
+            }
+            pipe = self.redis.pipeline(transaction=True)
+            pipe.xadd(self.key, {"e": json.dumps(event, default=str)})
+            ttl_s = RESUME_WINDOW_S if event_type in FINAL_TYPES else STREAM_MAX_AGE_S
+            pipe.expire(self.key, ttl_s)
+            await pipe.execute()
         return event
 
     async def cancelled(self) -> bool:

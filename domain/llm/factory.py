@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+import httpx
+
 from domain.llm.base import ChatModel, ModelUnavailable
 from domain.llm.openai_compat import OpenAICompatModel, api_key_for, is_openrouter
 from domain.settings import LlmSettings
@@ -24,11 +26,13 @@ def build_model(
     offline_factory: Callable[[], ChatModel] | None = None,
     *,
     app_url: str | None = None,
+    client: httpx.AsyncClient | None = None,
 ) -> ChatModel:
     """`offline_factory` is called only when no remote model is configured;
-    `app_url` is sent to OpenRouter as the HTTP-Referer attribution."""
+    `app_url` is sent to OpenRouter as the HTTP-Referer attribution; `client`
+    shares one connection pool across requests (a worker process passes one)."""
     if api_key_for(settings) or not is_openrouter(settings.base_url):
-        model: ChatModel = OpenAICompatModel(settings, app_url=app_url)
+        model: ChatModel = OpenAICompatModel(settings, app_url=app_url, client=client)
     elif offline_factory is not None:
         model = offline_factory()
     else:
