@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -273,7 +273,11 @@ class TurnRunner:
                 insert(Message)
                 .values(**values)
                 .on_conflict_do_nothing(
-                    index_elements=["turn_id"], index_where=Message.role == MessageRole.ASSISTANT
+                    # A literal predicate: with a bound parameter PostgreSQL
+                    # cannot match the partial index once asyncpg's prepared
+                    # statement switches to a generic plan (sixth run onwards).
+                    index_elements=["turn_id"],
+                    index_where=text("role = 'assistant'"),
                 )
                 .returning(Message.id)
             )
