@@ -16,11 +16,14 @@ from litestar.openapi.plugins import RedocRenderPlugin, ScalarRenderPlugin, Swag
 from litestar.openapi.spec import Components, SecurityScheme
 from redis.asyncio import Redis
 
+from api.controllers.alerts import AlertsController
 from api.controllers.auth import AuthController
 from api.controllers.charts import ChartsController, plotly_static
 from api.controllers.chats import ChatsController
 from api.controllers.mcp import list_mcp_tools
+from api.controllers.portfolio import PortfolioController
 from api.controllers.root import VERSION, RootController
+from api.controllers.scheduler import SchedulerController
 from api.controllers.user import UserController
 from api.deps import provide_accounts, provide_client, provide_db
 from api.errors import HANDLERS
@@ -84,6 +87,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             list_mcp_tools,
             plotly_static,
             chat_socket,
+            PortfolioController,
+            AlertsController,
+            SchedulerController,
         ],
         dependencies={
             "db": Provide(provide_db),

@@ -7,6 +7,16 @@ periodiq workers.actors
 from workers.broker import broker
 from workers.chat import run_turn
 from workers.email import send_email
-from workers.jobs import cleanup_expired_otps, cleanup_refresh_tokens
+from workers.jobs import cleanup_expired_otps, cleanup_job_runs, cleanup_refresh_tokens
+from workers.portfolio import refresh_prices, send_portfolio_reports
 
-__all__ = ["broker", "cleanup_expired_otps", "cleanup_refresh_tokens", "run_turn", "send_email"]
+__all__ = [
+    "broker",
+    "cleanup_expired_otps",
+    "cleanup_job_runs",
+    "cleanup_refresh_tokens",
+    "refresh_prices",
+    "run_turn",
+    "send_email",
+    "send_portfolio_reports",
+]
