@@ -16,6 +16,7 @@ from litestar.openapi.plugins import RedocRenderPlugin, ScalarRenderPlugin, Swag
 from litestar.openapi.spec import Components, SecurityScheme
 from redis.asyncio import Redis
 
+from api.controllers.admin import admin_router
 from api.controllers.alerts import AlertsController
 from api.controllers.auth import AuthController
 from api.controllers.charts import ChartsController, plotly_static
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             list_mcp_tools,
             plotly_static,
             chat_socket,
+            admin_router,
             PortfolioController,
             AlertsController,
             SchedulerController,

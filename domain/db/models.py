@@ -1,6 +1,8 @@
 """Imports every slice's models so the metadata (and Alembic) sees all tables."""
 
+from domain import system as system_models  # noqa: F401
 from domain.accounts import models as accounts_models  # noqa: F401
+from domain.admin import models as admin_models  # noqa: F401
 from domain.alerts import models as alerts_models  # noqa: F401
 from domain.charts import models as charts_models  # noqa: F401
 from domain.chat import models as chat_models  # noqa: F401

@@ -1,0 +1,54 @@
+"""Admins made the way an operator would: a registered account promoted in
+the database, then signed in through the two admin steps."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from websockets.sync.client import connect
+
+from scripts.services import Mailbox
+from tests.helpers import bearer, code_in, is_end, receive_until, register, sql, ws_url
+
+
+def admin_login(client: httpx.Client, mailbox: Mailbox, account: dict) -> str:
+    """Both admin steps; returns the access token. Once per account (the code
+    is read from the first sign-in email to the address)."""
+    step1 = client.post(
+        "/admin/login/send-otp",
+        json={"username": account["username"], "password": account["password"]},
+    )
+    assert step1.status_code == 202, step1.text
+    code = code_in(mailbox.wait_for(account["email"], "admin panel sign-in code"))
+    step2 = client.post(
+        "/admin/login/verify-otp", json={"username": account["username"], "otp": code}
+    )
+    assert step2.status_code == 200, step2.text
+    return step2.json()["access_token"]
+
+
+def make_admin(client: httpx.Client, mailbox: Mailbox) -> dict:
+    account = register(client, mailbox)
+    sql("UPDATE users SET role = 'admin' WHERE id = :id", id=account["user"]["id"])
+    token = admin_login(client, mailbox, account)
+    return account | {"id": account["user"]["id"], "token": token, "headers": bearer(token)}
+
+
+@pytest.fixture
+def admin(client, mailbox) -> dict:
+    return make_admin(client, mailbox)
+
+
+@pytest.fixture
+def member(client, mailbox) -> dict:
+    account = register(client, mailbox)
+    return account | {"id": account["user"]["id"], "headers": bearer(account["access_token"])}
+
+
+def prompt(base_url: str, token: str, message: str = "price of TCS") -> list[dict]:
+    """One prompt over a fresh socket; the events up to the turn's end (or an error)."""
+    with connect(ws_url(base_url, token)) as ws:
+        ws.send(json.dumps({"type": "message", "chat_id": None, "message": message}))
+        return receive_until(ws, is_end)
