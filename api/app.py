@@ -29,6 +29,7 @@ from api.controllers.user import UserController
 from api.deps import provide_accounts, provide_client, provide_db
 from api.errors import HANDLERS
 from api.relay import Relay
+from api.web import web_app, web_static
 from api.ws import chat_socket
 from domain.accounts.common import Accounts
 from domain.db.session import make_engine, make_sessionmaker
@@ -92,6 +93,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PortfolioController,
             AlertsController,
             SchedulerController,
+            web_app,
+            web_static,
         ],
         dependencies={
             "db": Provide(provide_db),
