@@ -12,7 +12,8 @@ from periodiq import PeriodiqMiddleware
 
 from domain.logs import setup_logging
 from domain.settings import get_settings
-from workers.middleware import Heartbeat, SummaryLog
+from workers import db
+from workers.middleware import CloseResources, Heartbeat, SummaryLog, on_shutdown
 from workers.wakeup import WakingRedisBroker
 
 QUEUES = ("chat", "email", "jobs")
@@ -36,6 +37,7 @@ def build_broker() -> WakingRedisBroker:
     broker.add_middleware(SummaryLog())
     broker.add_middleware(Heartbeat(settings.redis.url, settings.worker.heartbeat_s))
     broker.add_middleware(PeriodiqMiddleware(skip_delay=30))
+    broker.add_middleware(CloseResources())
     for queue in QUEUES:
         broker.declare_queue(queue)
     return broker
@@ -43,4 +45,5 @@ def build_broker() -> WakingRedisBroker:
 
 setup_logging(get_settings().app.log_level, get_settings().app.log_json)
 broker = build_broker()
+on_shutdown(db.dispose)
 dramatiq.set_broker(broker)

@@ -24,6 +24,7 @@ from domain.llm.base import ChatModel, ToolSpec
 from domain.settings import get_settings
 from workers import db
 from workers.broker import broker
+from workers.middleware import on_shutdown
 
 log = logging.getLogger("kubera.workers.chat")
 
@@ -56,6 +57,9 @@ class McpTools:
     def specs(self) -> list[ToolSpec]:
         return list(self._specs)
 
+    async def close(self) -> None:
+        await self._client.close()
+
     async def call(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         result = await self._client.call_tool(name, arguments, raise_on_error=True)
         if isinstance(result.structured_content, dict):
@@ -80,7 +84,17 @@ class _Process:
             _configure_market(settings)
             cls.tools = await McpTools.connect()
             cls.model = _build_model(settings)
+            on_shutdown(cls.close)
         return cls
+
+    @classmethod
+    async def close(cls) -> None:
+        """Close the MCP session and the Redis client (worker shutdown)."""
+        tools, redis, cls.tools, cls.redis = cls.tools, cls.redis, None, None
+        if tools is not None:
+            await tools.close()
+        if redis is not None:
+            await redis.aclose()
 
 
 def _configure_market(settings) -> None:

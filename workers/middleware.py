@@ -1,5 +1,6 @@
-"""Worker middleware: one summary line per finished message, and a heartbeat
-that `/health` and `/scheduler/status` read to count live workers per queue.
+"""Worker middleware: one summary line per finished message, a heartbeat that
+`/health` and `/scheduler/status` read to count live workers per queue, and
+the closing of per-process resources when a worker shuts down.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Awaitable, Callable
 
 import redis
 from dramatiq import Middleware
+from dramatiq.asyncio import get_event_loop_thread
 
 log = logging.getLogger("kubera.workers")
 
@@ -93,3 +96,31 @@ class Heartbeat(Middleware):
                 log.warning("heartbeat not written", extra={"worker": name})
             self._stop.wait(self.interval_s)
         client.delete(key)
+
+
+_closers: list[Callable[[], Awaitable[None]]] = []
+
+
+def on_shutdown(closer: Callable[[], Awaitable[None]]) -> None:
+    """Have `closer` run on the worker's event loop when the worker stops."""
+    if closer not in _closers:
+        _closers.append(closer)
+
+
+class CloseResources(Middleware):
+    """Runs the `on_shutdown` closers, newest first, while the event loop still
+    runs (the AsyncIO middleware stops it after shutdown). A client left open
+    there, such as the in-memory MCP session, keeps AnyIO's non-daemon worker
+    threads waiting and the process from ever exiting.
+    """
+
+    def before_worker_shutdown(self, broker, worker) -> None:
+        loop_thread = get_event_loop_thread()
+        if loop_thread is None:
+            return
+        for closer in reversed(_closers):
+            try:
+                loop_thread.run_coroutine(closer())
+            except Exception as exc:  # one failed close must not keep the rest open
+                extra = {"closer": closer.__qualname__, "error": repr(exc)}
+                log.warning("resource not closed", extra=extra)
