@@ -13,12 +13,12 @@ import email
 import email.policy
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from scripts.bootstrap import ROOT, migrate, seed_admin, start_missing
+from scripts.procs import read_procfile, start, stop, wait_any
 from scripts.services import summarise
 
 DATA_DIR = Path(os.environ.get("KUBERA_DATA_DIR", ROOT / ".kubera"))
@@ -57,30 +57,17 @@ def serve() -> int:
             admin = os.environ.get("ADMIN_EMAIL", "admin@kubera.local")
             lines.append(f"Admin:    {admin} / {generated}   (shown once; keep it)")
         _banner(lines)
-        honcho = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "honcho",
-                "start",
-                "-f",
-                str(ROOT / "Procfile"),
-                "-e",
-                "/dev/null",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
+        procs = read_procfile(ROOT / "Procfile")
         try:
-            return honcho.wait()
+            start(procs, ROOT, env)
+            ended = wait_any(procs)
+            print(f"{ended.name} exited ({ended.popen.returncode}); stopping the rest")
+            return ended.popen.returncode or 1
         except KeyboardInterrupt:
-            # The terminal sent SIGINT to honcho too; give it time to stop its children.
-            honcho.send_signal(signal.SIGINT)
-            try:
-                return honcho.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                honcho.kill()
-                return honcho.wait()
+            print("stopping (Ctrl-C)")
+            return 0
+        finally:
+            stop(procs)
     finally:
         embedded.stop()
 
