@@ -63,7 +63,8 @@ def _field_errors(extra: Any) -> list[dict[str, str]]:
     for item in extra if isinstance(extra, list) else []:
         if not isinstance(item, dict):
             continue
-        key = str(item.get("key") or "").removeprefix("body.") or item.get("source", "")
+        # An error about the body as a whole (not an object, say) has no key.
+        key = str(item.get("key") or "").removeprefix("body.") or item.get("source") or "body"
         errors.append({"field": key, "message": str(item.get("message", "is invalid"))})
     return errors
 

@@ -1,13 +1,17 @@
 """Logging for every Kubera process: one `kubera.*` tree, JSON lines when
-stderr is not a terminal, and a filter that blanks secrets wherever they hide.
+stderr is not a terminal, and a filter that blanks secrets wherever they hide:
+fields named like a secret (at any depth), and JWTs, argon2 hashes and bearer
+credentials inside any text, the message and tracebacks included.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 # Field names whose values never reach a log line.
 SECRET_KEYS = frozenset(
@@ -25,14 +29,44 @@ SECRET_KEYS = frozenset(
         "api_key",
     }
 )
+REDACTED = "[redacted]"
+# Secrets recognisable by shape, whatever field or sentence carries them.
+_SECRET_TEXT = re.compile(
+    r"eyJ[\w-]+\.[\w-]+\.[\w-]*"  # a JWT (its header always starts `{"`)
+    r"|\$argon2(?:id|i|d)\$[^\s'\",)]+"  # an argon2 hash
+    r"|(?i:bearer)\s+[\w.~+/=-]+"  # an Authorization header's credential
+)
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message"}
+
+
+def scrub(text: str) -> str:
+    """`text` with every JWT, argon2 hash and bearer credential blanked."""
+    return _SECRET_TEXT.sub(REDACTED, text)
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {
+            k: REDACTED if str(k).lower() in SECRET_KEYS else _redact(v) for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_redact(v) for v in value]
+    return value
 
 
 class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         for key in record.__dict__.keys() - _STANDARD:
-            if key.lower() in SECRET_KEYS:
-                record.__dict__[key] = "[redacted]"
+            value = record.__dict__[key]
+            record.__dict__[key] = REDACTED if key.lower() in SECRET_KEYS else _redact(value)
+        # Rendered once here so its %-arguments are scrubbed too; a call whose
+        # arguments do not fit its format is left for the handler to report.
+        try:
+            record.msg, record.args = scrub(record.getMessage()), None
+        except (TypeError, ValueError):
+            pass
         return True
 
 
@@ -50,7 +84,7 @@ class JsonFormatter(logging.Formatter):
             **_extras(record),
         }
         if record.exc_info:
-            line["exc"] = self.formatException(record.exc_info)
+            line["exc"] = scrub(self.formatException(record.exc_info))
         return json.dumps(line, default=str)
 
 
@@ -59,7 +93,7 @@ class ConsoleFormatter(logging.Formatter):
         fields = " ".join(f"{k}={v}" for k, v in _extras(record).items())
         text = f"{record.levelname[0]} {record.name}: {record.getMessage()} {fields}".rstrip()
         if record.exc_info:
-            text += "\n" + self.formatException(record.exc_info)
+            text += "\n" + scrub(self.formatException(record.exc_info))
         return text
 
 

@@ -12,6 +12,10 @@ from mcp_servers._results import DEMO_NOTICE, Report
 from mcp_servers.context import chart_url, get_chart_store
 
 _TEMPLATE = "plotly_white"
+UNSERVED_NOTICE = (
+    "This MCP server keeps charts in its own memory (no DATABASE_URL), so the web "
+    "app cannot serve chart_url; draw the figure JSON instead"
+)
 
 
 def publish(
@@ -25,14 +29,19 @@ def publish(
     """Label the figure with its source, store it, and build the tool's answer."""
     _finish(fig, title, report.source)
     figure = json.loads(pio.to_json(fig))  # plain JSON types, NaN already None
-    chart_id = get_chart_store().save(kind, title, figure, symbols, report.source)
+    store = get_chart_store()
+    chart_id = store.save(kind, title, figure, symbols, report.source)
     report.data.update(kind=kind, title=title, traces=len(figure.get("data", [])))
+    extra: dict[str, Any] = {}
+    if not getattr(store, "serves_urls", True):
+        extra["chart_notice"] = UNSERVED_NOTICE
     return report.build(
         method,
         chart_id=chart_id,
         chart_url=chart_url(chart_id),
         figure=figure,
         symbols=symbols,
+        **extra,
     )
 
 

@@ -32,7 +32,11 @@ def put_history(report: Report, actions: CorporateActions, years: int) -> None:
         {"ex_date": day, "amount_per_share": float(amount)} for day, amount in window.items()
     ]
     if window.empty:
-        report.data["note"] = f"{actions.source} lists no cash dividends in the last {years} years"
+        # Not 0: yfinance returns the same empty series when its look-up failed.
+        note = f"{actions.source} lists no cash dividends in the last {years} years"
+        report.data["note"] = note
+        for key in ("trailing_12m_dividend", "trailing_yield"):
+            report.missing(key, note)
         return
     by_year = window.groupby(window.index.year).sum()
     report.data["annual_totals"] = {str(year): float(total) for year, total in by_year.items()}

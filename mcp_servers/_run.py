@@ -13,7 +13,7 @@ from uvicorn.config import LOGGING_CONFIG
 
 from domain.logs import setup_logging
 from domain.settings import AppSettings
-from mcp_servers.context import get_market
+from mcp_servers.context import get_market, use_deployment_services
 
 log = logging.getLogger("kubera.mcp")
 
@@ -26,10 +26,16 @@ def main(server: FastMCP, *, default_port: int, argv: list[str] | None = None) -
     app = AppSettings()
     setup_logging(app.log_level, app.log_json)
     market = get_market()  # "auto" decides now, not on the first call
+    shared = use_deployment_services()
     transport = "http" if args.http else "stdio"
     log.info(
         "mcp server starting",
-        extra={"server": server.name, "transport": transport, "source": market.name},
+        extra={
+            "server": server.name,
+            "transport": transport,
+            "source": market.name,
+            "shared": shared,
+        },
     )
     if not args.http:
         server.run("stdio", show_banner=False)

@@ -35,6 +35,10 @@ def validation(market: MarketSource, text: str) -> dict[str, Any]:
         quote = report.seen(market.quote(inst))
     except (SourceTimeout, RateLimitedUpstream):
         raise  # transient: the model should retry, not conclude "invalid"
+    except UnknownSymbol as exc:  # a well-formed ticker the source does not list
+        report.data.update(valid=False, suggestions=exc.suggestions)
+        report.missing("last_price", exc.message)
+        return report.build(method="valid = the source returned a price for the symbol")
     except SourceUnavailable as exc:
         report.data["valid"] = False
         report.missing("last_price", exc.message)

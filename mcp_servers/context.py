@@ -1,8 +1,10 @@
 """What the MCP servers share: the market source and the chart store.
 
-Both are process-wide and replaceable. Standalone servers use the defaults (the
-source named by MARKET_DATA_SOURCE, charts kept in memory); the chat worker and
-tests install their own with `set_market` and `set_chart_store`.
+Both are process-wide and replaceable. The chat worker and tests install their
+own with `set_market` and `set_chart_store`. A server run on its own uses the
+source named by MARKET_DATA_SOURCE and keeps charts in memory, unless
+`use_deployment_services` finds REDIS_URL / DATABASE_URL: then it shares the
+deployment's market cache and chart table, so its chart URLs resolve.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Protocol
 
-from domain.market import MarketSource, get_source
-from domain.settings import AppSettings, MarketSettings
+from domain.market import MarketSource, cached_source, get_source
+from domain.settings import AppSettings, DatabaseSettings, MarketSettings, RedisSettings
 
 log = logging.getLogger("kubera.mcp.context")
 
@@ -26,6 +28,8 @@ DEFAULT_MAX_CHARTS = 500
 
 
 class ChartStore(Protocol):
+    # A store without `serves_urls = False` is one the web process reads from.
+
     def save(
         self, kind: str, title: str, figure: dict[str, Any], symbols: list[str], source: str
     ) -> str:
@@ -46,6 +50,8 @@ class StoredChart:
 
 class MemoryChartStore:
     """Charts in a dict, for a server running on its own or a test; lost on exit."""
+
+    serves_urls = False  # the web process cannot see this process's memory
 
     def __init__(self, max_charts: int = DEFAULT_MAX_CHARTS) -> None:
         self.max_charts = max_charts
@@ -107,6 +113,26 @@ def set_chart_store(store: ChartStore | None) -> None:
     global _store
     with _lock:
         _store = store
+
+
+def use_deployment_services() -> list[str]:
+    """For a server run on its own: the shared Redis cache when REDIS_URL is set,
+    the database chart store when DATABASE_URL is set. Returns what it used."""
+    used = []
+    redis_url = RedisSettings().url
+    if redis_url:
+        set_market(cached_source(get_market(), redis_url))
+        used.append("redis_cache")
+    database = DatabaseSettings()
+    if database.url:
+        # SQLAlchemy only when needed; every model, so charts.user_id's
+        # foreign key to users resolves in a process that has no accounts code.
+        import domain.db.models  # noqa: F401
+        from domain.charts.store import DbChartStore
+
+        set_chart_store(DbChartStore(database))
+        used.append("database_charts")
+    return used
 
 
 def chart_url(chart_id: str) -> str:

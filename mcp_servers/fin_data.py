@@ -130,8 +130,10 @@ def fetch_dividend_history(symbol: Symbol, years: Years = 5) -> dict[str, Any]:
     report = Report(market, inst)
     actions = report.seen(market.corporate_actions(inst))
     dividends.put_history(report, actions, years)
-    quote = optional(report, "trailing_yield", lambda: market.quote(inst))
-    if quote is not None and "trailing_12m_dividend" in report.data:
+    quote = None
+    if "trailing_12m_dividend" in report.data:
+        quote = optional(report, "trailing_yield", lambda: market.quote(inst))
+    if quote is not None:
         report.data["trailing_yield"] = report.data["trailing_12m_dividend"] / quote.price
         report.data["price"] = quote.price
     statements = optional(report, "sustainability", lambda: market.financials(inst, "annual"))

@@ -30,6 +30,9 @@ tool = market_tool(server)
 _NOT_COMPUTABLE = (
     "too few bars in the {period} window ({bars}) for this look-back; use a longer period"
 )
+# OBV is a running total, so one bar without volume leaves it unknown from there on.
+_OBV_GAP = "the source gave no volume for {days} bar(s) in the window, so OBV cannot be summed"
+_NO_DRAWDOWN = "closes never fell below an earlier peak in the window"
 _HOLDER_COLUMNS = {
     "Holder": "holder",
     "pctHeld": "pct_held",
@@ -106,8 +109,9 @@ def fetch_technical_indicators(symbol: Symbol, period: Period = "1y") -> dict[st
     history = report.seen(market.history(inst, period))
     snap = indicators.technicals(history)
     reason = _NOT_COMPUTABLE.format(period=period, bars=len(history.frame))
+    obv_reason = _obv_reason(history.frame) or reason
     for key, value in dataclasses.asdict(snap).items():
-        report.put(key, value, reason)
+        report.put(key, value, obv_reason if key == "obv" else reason)
     report.data["signals"] = _signals(snap)
     return report.build(
         method="TA-Lib on daily closes, values on the last bar: SMA/EMA n-day, Wilder RSI, "
@@ -124,17 +128,21 @@ def fetch_volume_analysis(symbol: Symbol, period: Period = "6mo") -> dict[str, A
     report = Report(market, inst)
     history = report.seen(market.history(inst, period))
     trend = indicators.volume_trend(history)
-    reason = _NOT_COMPUTABLE.format(period=period, bars=len(history.frame))
+    reasons = _volume_reasons(history.frame, period, trend.window_days)
     for key, value in dataclasses.asdict(trend).items():
-        report.put(key, value, reason)
+        report.put(key, value, reasons.get(key, reasons["default"]))
     volume = history.frame["Volume"]
-    report.put("latest_volume", indicators.clean(volume.iloc[-1]), reason)
+    latest = indicators.clean(volume.iloc[-1])
+    report.put("latest_volume", latest, reasons["latest"])
     report.put(
         "latest_vs_avg_20",
-        indicators.clean(volume.iloc[-1] / trend.avg_volume_20) if trend.avg_volume_20 else None,
-        reason,
+        indicators.clean(latest / trend.avg_volume_20)
+        if latest is not None and trend.avg_volume_20
+        else None,
+        reasons["latest"] if latest is None else reasons["default"],
     )
-    report.put("obv", indicators.clean(indicators.obv(history.frame["Close"], volume)[-1]), reason)
+    obv = indicators.clean(indicators.obv(history.frame["Close"], volume)[-1])
+    report.put("obv", obv, _obv_reason(history.frame) or reasons["default"])
     return report.build(
         method="trend: rising if 20-day / 50-day average volume > 1.1, falling if < 0.9, "
         "else flat; up/down-day averages over the last window_days sessions"
@@ -154,7 +162,8 @@ def fetch_volatility_metrics(symbol: Symbol, period: Period = "1y") -> dict[str,
     reason = _NOT_COMPUTABLE.format(period=period, bars=len(history.frame))
     for key, value in dataclasses.asdict(risk).items():
         if key not in report.unavailable:
-            report.put(key, value, reason)
+            flat = key.startswith("drawdown_") and risk.max_drawdown == 0
+            report.put(key, value, _NO_DRAWDOWN if flat else reason)
     snap = indicators.technicals(history)
     report.put("atr_14", snap.atr_14, reason)
     report.put("atr_pct", snap.atr_14 / snap.close if snap.atr_14 and snap.close else None, reason)
@@ -249,6 +258,26 @@ def validate_technical_data(symbol: Symbol, period: Period = "1y") -> dict[str, 
     history = report.seen(market.history(inst, period))
     report.data.update(period=period, **quality.check(history))
     return report.build(method=quality.METHOD)
+
+
+def _volume_reasons(frame: Any, period: str, window_days: int) -> dict[str, str]:
+    """Why each volume figure may be missing: too few bars unless the bars are
+    there, in which case the day kind (or the volume) is what is missing."""
+    default = _NOT_COMPUTABLE.format(period=period, bars=len(frame))
+    reasons = {"default": default, "latest": "the source gave no volume for the last bar"}
+    if len(frame) < 2:
+        return reasons
+    for side in ("up", "down"):
+        reasons[f"{side}_day_avg_volume"] = (
+            f"no {side} days with volume in the last {window_days} sessions"
+        )
+    reasons["up_down_ratio"] = "needs volume on both up days and down days"
+    return reasons
+
+
+def _obv_reason(frame: Any) -> str | None:
+    gaps = int(frame["Volume"].isna().sum())
+    return _OBV_GAP.format(days=gaps) if gaps else None
 
 
 def _signals(snap: indicators.TechnicalSnapshot) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from mcp_servers._charts import publish
 from mcp_servers._portfolio import composition
 from mcp_servers._results import Report
 from mcp_servers._run import main
-from mcp_servers._tooling import dedupe, market_tool, new_server, resolved
+from mcp_servers._tooling import dedupe, market_tool, new_server, optional, resolved
 from mcp_servers._valuation import METRIC_LABELS, PERCENT, FundamentalMetric, ranks, table
 from mcp_servers.context import get_market, market_settings
 
@@ -309,7 +309,10 @@ def generate_risk_return_scatter(symbols: Symbols, period: ChartPeriod = "1y") -
     rate = market_settings().risk_free_rate
 
     histories = prices.histories(market, dedupe(symbols), period)
-    histories.append((prices.NIFTY_LABEL, market.index_history(period=period)))
+    # The index is only a reference point: without it the chart still stands.
+    index = optional(report, prices.NIFTY_LABEL, lambda: market.index_history(period=period))
+    if index is not None:
+        histories.append((prices.NIFTY_LABEL, index))
     points: dict[str, tuple[float, float]] = {}
     for label, history in histories:
         row = prices.performance(report.seen(history), rate)

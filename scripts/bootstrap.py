@@ -41,20 +41,34 @@ class Embedded:
         self.started.clear()
 
 
+def _configured():
+    """A test for "is this variable set", in the environment or in `.env`
+    (where the settings read it too), ignoring empty values."""
+    from dotenv import dotenv_values
+
+    dotenv = {k.upper(): v for k, v in dotenv_values(ROOT / ".env").items() if v}
+
+    def configured(name: str) -> bool:
+        return bool(os.environ.get(name) or dotenv.get(name))
+
+    return configured
+
+
 def start_missing(data_dir: Path, *, persist: bool, echo_mail: bool) -> Embedded:
     """Start an embedded server for each of DATABASE_URL, REDIS_URL, SMTP_HOST that
     is unset, and export its URL so every child process uses the same one.
     """
     embedded = Embedded()
-    if not os.environ.get("DATABASE_URL"):
+    configured = _configured()
+    if not configured("DATABASE_URL"):
         server, url = start_postgres(data_dir / "postgres")
         embedded.started.append(("postgres", server))
         os.environ["DATABASE_URL"] = url
-    if not os.environ.get("REDIS_URL"):
+    if not configured("REDIS_URL"):
         server, url = start_valkey(data_dir / "valkey", persist=persist)
         embedded.started.append(("valkey", server))
         os.environ["REDIS_URL"] = url
-    if not os.environ.get("SMTP_HOST"):
+    if not configured("SMTP_HOST"):
         embedded.mailbox = Mailbox(folder=data_dir / "mail", echo=echo_mail)
         controller, port = start_smtp_sink(embedded.mailbox)
         embedded.started.append(("smtp", controller))

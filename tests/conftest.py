@@ -90,9 +90,10 @@ def drain(stack: dict):
     """Wait until every queued email and job has been processed."""
 
     def wait() -> None:
+        # Producers first: turns and jobs queue email, email queues nothing.
         stack["broker"].join("chat", timeout=60_000)
-        stack["broker"].join("email", timeout=20_000)
         stack["broker"].join("jobs", timeout=20_000)
+        stack["broker"].join("email", timeout=20_000)
         stack["worker"].join()
 
     return wait

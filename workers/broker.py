@@ -7,7 +7,7 @@ Queues: `chat` (LLM turns), `email` (outgoing mail), `jobs` (scheduled work).
 from __future__ import annotations
 
 import dramatiq
-from dramatiq.middleware import AsyncIO, CurrentMessage
+from dramatiq.middleware import AsyncIO, CurrentMessage, Retries
 from periodiq import PeriodiqMiddleware
 
 from domain.logs import setup_logging
@@ -28,13 +28,13 @@ def build_broker() -> WakingRedisBroker:
     if not settings.redis.url:
         raise RuntimeError("REDIS_URL is not set (make dev and the tests set it for you)")
     broker = WakingRedisBroker(url=settings.redis.url, namespace="kubera")
-    retries = next(m for m in broker.middleware if type(m).__name__ == "Retries")
+    retries = next(m for m in broker.middleware if isinstance(m, Retries))
     retries.max_retries = DEFAULT_MAX_RETRIES
     retries.min_backoff = DEFAULT_MIN_BACKOFF_MS
     retries.max_backoff = DEFAULT_MAX_BACKOFF_MS
     broker.add_middleware(AsyncIO())
     broker.add_middleware(CurrentMessage())
-    broker.add_middleware(SummaryLog())
+    broker.add_middleware(SummaryLog(), before=Retries)
     broker.add_middleware(Heartbeat(settings.redis.url, settings.worker.heartbeat_s))
     broker.add_middleware(PeriodiqMiddleware(skip_delay=30))
     broker.add_middleware(CloseResources())

@@ -3,7 +3,9 @@
 A message carries the email log row's id plus the template context, sealed
 (codes live only there, encrypted, never in the database or a log line).
 Sending is idempotent: a redelivered message whose row is already `sent` does
-nothing.
+nothing. Every attempt is counted on the row; an email that cannot be rendered
+fails at once (a retry would render it the same), a refused or broken SMTP
+delivery is retried with backoff and marked `failed` after the last retry.
 """
 
 from __future__ import annotations
@@ -60,39 +62,52 @@ async def _smtp_send(settings: SmtpSettings, to_email: str, rendered) -> None:
     )
 
 
+class Undeliverable(Exception):
+    """An email no retry can send: its context cannot be unsealed or rendered."""
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
 async def _deliver(
     log_id: uuid.UUID,
     email_type: EmailType,
     to_email: str,
-    context: dict,
+    sealed_context: str,
     retries: int,
     max_retries: int,
 ) -> None:
     settings = get_settings()
+    fields = {"email_type": email_type.value, "log_id": str(log_id)}
     async with db.sessions()() as session:
         row = await session.get(EmailLog, log_id, with_for_update=True)
         if row is None:
             if retries < MISSING_ROW_RETRIES:
                 raise dramatiq.Retry(delay=MISSING_ROW_DELAY_MS)
-            log.warning(
-                "email dropped: its request never committed", extra={"email_type": email_type.value}
-            )
+            log.warning("email dropped: its request never committed", extra=fields)
             return
-        if row.status in (EmailStatus.SENT, EmailStatus.SKIPPED):
+        if row.status in (EmailStatus.SENT, EmailStatus.SKIPPED, EmailStatus.FAILED):
             return
-        rendered = render(email_type, context)
-        row.subject = rendered.subject[:255]
         row.attempts += 1
         try:
+            context = unseal(settings.jwt.secret.get_secret_value(), sealed_context)
+            rendered = render(email_type, context)
+        except Exception as exc:  # a broken seal or a template bug: retries cannot help
+            row.status, row.last_error = EmailStatus.FAILED, _describe(exc)
+            await session.commit()
+            log.error("email failed: not renderable", extra=fields)
+            raise Undeliverable(row.last_error) from exc
+        row.subject = rendered.subject[:255]
+        try:
             await _smtp_send(settings.smtp, to_email, rendered)
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+        except Exception as exc:  # recorded whatever it is; the broker retries it
+            row.last_error = _describe(exc)
             if retries >= max_retries:
                 row.status = EmailStatus.FAILED
-                log.error(
-                    "email failed for good",
-                    extra={"email_type": email_type.value, "attempts": row.attempts},
-                )
+                log.error("email failed for good", extra=fields | {"attempts": row.attempts})
+            else:
+                log.warning("email not sent yet", extra=fields | {"attempts": row.attempts})
             await session.commit()
             raise
         row.status = EmailStatus.SENT
@@ -109,16 +124,15 @@ _worker = get_settings().worker
     max_retries=_worker.email_max_retries,
     min_backoff=_worker.email_min_backoff_ms,
     max_backoff=_worker.email_max_backoff_ms,
+    throws=(Undeliverable,),
 )
 def send_email(log_id: str, email_type: str, to_email: str, sealed_context: str) -> None:
-    secret = get_settings().jwt.secret.get_secret_value()
-    context = unseal(secret, sealed_context)
     db.run(
         _deliver(
             uuid.UUID(log_id),
             EmailType(email_type),
             to_email,
-            context,
+            sealed_context,
             _retries(),
             _worker.email_max_retries,
         )

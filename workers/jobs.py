@@ -4,11 +4,13 @@ Each job is idempotent (deleting what is already gone deletes nothing) and
 records its run in `job_runs`; the summary middleware adds timing. Like every
 periodic actor here they are sent on the scheduler's tick and work only when
 their IST schedule (domain.jobs.schedule) is due; `at` stands in for the tick.
+A message with a `run_id` was asked for by hand (`enqueue_job`) and works at once.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -88,33 +90,55 @@ async def _purge_runs() -> dict[str, Any]:
     return {"runs": removed}
 
 
-async def _recorded(job: str, when: datetime, work: Callable[[], Awaitable[dict]]) -> None:
-    async with runs.recorded(db.sessions(), job) as record:
+async def _recorded(
+    job: str, when: datetime, run_id: uuid.UUID | None, work: Callable[[], Awaitable[dict]]
+) -> None:
+    async with runs.recorded(db.sessions(), job, run_id) as record:
+        if record.done_before:
+            return
         record.detail.update(await work(), at=when.isoformat())
 
 
-def _run_if_due(job: str, at: str | None, work: Callable[[], Awaitable[dict]]) -> None:
+def _run_if_due(
+    job: str, at: str | None, run_id: str | None, work: Callable[[], Awaitable[dict]]
+) -> None:
+    """Work when the tick is due in IST, or whatever the time for a run
+    asked for by hand (`run_id`)."""
     when = tick_time(at)
-    if JOBS_BY_NAME[job].due(when):
-        db.run(_recorded(job, when, work))
+    if run_id is not None or JOBS_BY_NAME[job].due(when):
+        db.run(_recorded(job, when, uuid.UUID(run_id) if run_id else None, work))
 
 
 @dramatiq.actor(queue_name="jobs", periodic=cron(TICK))
-def cleanup_expired_otps(at: str | None = None) -> None:
+def cleanup_expired_otps(at: str | None = None, run_id: str | None = None) -> None:
     """Hourly: drop codes that can no longer be used."""
-    _run_if_due(CLEANUP_OTPS, at, _purge_otps)
+    _run_if_due(CLEANUP_OTPS, at, run_id, _purge_otps)
 
 
 @dramatiq.actor(queue_name="jobs", periodic=cron(TICK))
-def cleanup_refresh_tokens(at: str | None = None) -> None:
+def cleanup_refresh_tokens(at: str | None = None, run_id: str | None = None) -> None:
     """Every six hours: drop expired refresh tokens and dead sign-ins."""
-    _run_if_due(CLEANUP_TOKENS, at, _purge_tokens)
+    _run_if_due(CLEANUP_TOKENS, at, run_id, _purge_tokens)
 
 
 @dramatiq.actor(queue_name="jobs", periodic=cron(TICK))
-def cleanup_job_runs(at: str | None = None) -> None:
+def cleanup_job_runs(at: str | None = None, run_id: str | None = None) -> None:
     """Daily: forget finished job runs older than JOB_RUN_RETENTION."""
-    _run_if_due(CLEANUP_JOB_RUNS, at, _purge_runs)
+    _run_if_due(CLEANUP_JOB_RUNS, at, run_id, _purge_runs)
 
 
-__all__ = ["broker", "cleanup_expired_otps", "cleanup_job_runs", "cleanup_refresh_tokens"]
+def enqueue_job(job: str, run_id: uuid.UUID) -> None:
+    """Send a run of `job` (one of domain.jobs.schedule.ALL_JOBS) asked for
+    by hand; it works at once, whatever its schedule says."""
+    import workers.portfolio  # noqa: F401  (declares the portfolio jobs' actors)
+
+    broker.get_actor(job).send_with_options(kwargs={"run_id": str(run_id)})
+
+
+__all__ = [
+    "broker",
+    "cleanup_expired_otps",
+    "cleanup_job_runs",
+    "cleanup_refresh_tokens",
+    "enqueue_job",
+]

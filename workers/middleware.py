@@ -24,19 +24,25 @@ HEARTBEAT_PATTERN = "kubera:workers:*"
 
 
 class SummaryLog(Middleware):
-    """Logs actor, message id, queue wait, run time and outcome of each message."""
+    """Logs actor, message id, queue wait, run time and outcome of each message.
+
+    Register it before Retries: after-hooks run in reverse order, so it then
+    hears of a message after Retries has decided between "retry" and
+    "failed" (and has moved `requeue_timestamp` on for the next attempt).
+    """
 
     def __init__(self) -> None:
-        self._started: dict[str, float] = {}
+        self._started: dict[str, tuple[float, float]] = {}
 
     def before_process_message(self, broker, message) -> None:
-        self._started[message.message_id] = time.time()
-
-    def _finish(self, message, outcome: str) -> None:
-        started = self._started.pop(message.message_id, time.time())
         enqueued_s = message.options.get("requeue_timestamp", message.message_timestamp) / 1000
         eta_ms = message.options.get("eta")
         ready_s = max(enqueued_s, eta_ms / 1000) if eta_ms else enqueued_s
+        self._started[message.message_id] = (time.time(), ready_s)
+
+    def _finish(self, message, outcome: str) -> None:
+        now = time.time()
+        started, ready_s = self._started.pop(message.message_id, (now, now))
         log.info(
             "message finished",
             extra={
@@ -44,7 +50,7 @@ class SummaryLog(Middleware):
                 "message_id": message.message_id,
                 "queue": message.queue_name,
                 "queue_wait_ms": round(max(0.0, started - ready_s) * 1000, 1),
-                "run_ms": round((time.time() - started) * 1000, 1),
+                "run_ms": round((now - started) * 1000, 1),
                 "outcome": outcome,
                 "retries": message.options.get("retries", 0),
             },

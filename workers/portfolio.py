@@ -4,7 +4,8 @@ report emails, plus `enqueue_refresh`, the web process's way to ask for one.
 Both actors are periodic on the scheduler's tick (see domain.jobs.schedule)
 and decide from the tick's IST time whether to work. An `at` argument (an ISO
 instant) stands in for the tick: tests and replays pass one to control the
-clock. A refresh sent with a `run_id` was requested and runs whatever the time.
+clock. A message sent with a `run_id` was requested (by a user for a refresh,
+by an operator for either) and works whatever the time.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from domain.jobs.schedule import (
 from domain.mail.outbox import Outbox
 from domain.market.source import MarketSource
 from domain.portfolio.refresh import run_refresh, text_key
-from domain.portfolio.reports import due_periods, run_reports
+from domain.portfolio.reports import current_periods, due_periods, run_reports
 from domain.reports.settings import get_report_schedule
 from domain.settings import get_settings
 from workers import db
@@ -109,23 +110,31 @@ def refresh_prices(
     db.run(_refresh(uuid.UUID(run_id) if run_id else None, symbols, when))
 
 
-async def _reports(when: datetime) -> None:
+async def _reports(when: datetime, run_id: uuid.UUID | None) -> None:
     async with db.sessions()() as session:
         schedule = await get_report_schedule(session)
-    if not due_periods(schedule, when):
+    periods = current_periods(schedule, when) if run_id else due_periods(schedule, when)
+    if not periods and run_id is None:
         log.debug("no report period due", extra={"at": when.isoformat()})
         return
-    async with recorded(db.sessions(), PORTFOLIO_REPORTS) as record:
-        periods = await run_reports(db.sessions(), accounts(), schedule, when)
-        record.detail.update(at=when.isoformat(), periods=periods)
-        if not any(p["sent"] for p in periods.values()):
+    async with recorded(db.sessions(), PORTFOLIO_REPORTS, run_id) as record:
+        if record.done_before:
+            return
+        sent = await run_reports(db.sessions(), accounts(), periods, when)
+        record.detail.update(at=when.isoformat(), periods=sent)
+        if not periods:
+            record.skip("the operators switched every report frequency off")
+        elif any(p["failed"] for p in sent.values()):
+            record.outcome = JobOutcome.FAILED
+        elif not any(p["sent"] for p in sent.values()):
             record.skip("every user due has had this period's report")
 
 
 @dramatiq.actor(queue_name="jobs", periodic=cron(TICK), max_retries=DEFAULT_JOB_RETRIES)
-def send_portfolio_reports(at: str | None = None) -> None:
-    """Email the reports whose period is due under the operator's schedule."""
-    db.run(_reports(tick_time(at)))
+def send_portfolio_reports(at: str | None = None, run_id: str | None = None) -> None:
+    """Email the reports whose period is due under the operator's schedule;
+    a run asked for by hand (`run_id`) sends the current periods at once."""
+    db.run(_reports(tick_time(at), uuid.UUID(run_id) if run_id else None))
 
 
 def enqueue_refresh(run_id: uuid.UUID, symbols: list[str] | None) -> None:

@@ -98,6 +98,11 @@ class AlertsController(Controller):
         """Your alerts, oldest first."""
         return [alert_out(a) for a in await service.list_alerts(db, user.id)]
 
+    @get("/{alert_id:uuid}")
+    async def get_alert(self, alert_id: FromPath[uuid.UUID], db: Db, user: CurrentUser) -> AlertOut:
+        """One of your alerts, with its arming state and the last value checked."""
+        return alert_out(await service.owned_alert(db, user.id, alert_id))
+
     @post("/", status_code=201)
     async def add_alert(
         self, data: JSONBody[AlertIn], db: Db, user: CurrentUser, state: State

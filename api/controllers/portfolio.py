@@ -23,11 +23,12 @@ from domain.errors import NotFound
 from domain.jobs.cron import IST
 from domain.jobs.models import JobOutcome, JobRun, JobState
 from domain.jobs.runs import get_run
+from domain.jobs.schedule import REFRESH_PRICES
 from domain.portfolio import holdings as service
 from domain.portfolio.prices import universe
 from domain.portfolio.refresh import Enqueue, request_refresh
 from domain.portfolio.symbols import Resolver, resolver_for
-from domain.portfolio.valuation import HoldingValue, Valuation
+from domain.portfolio.valuation import DEMO_NOTICE, HoldingValue, Valuation
 
 Exchange = Literal["NSE", "BSE"]
 
@@ -96,6 +97,8 @@ class SectorOut(BaseModel):
     sector: str
     value: float
     weight_pct: float
+    source: str | None
+    as_of: datetime | None
 
 
 class XirrOut(BaseModel):
@@ -109,6 +112,8 @@ class PortfolioOut(BaseModel):
     currency: str = "INR"
     source: str | None = Field(description="Where the prices came from (demo data says so).")
     as_of: datetime | None = Field(description="The oldest price used anywhere below.")
+    demo: bool = Field(description="True when any price is the demo source's synthetic data.")
+    notice: str | None = Field(None, description="Set when demo data is shown: says so.")
     holdings: list[HoldingOut]
     totals: TotalsOut
     sector_allocation: list[SectorOut]
@@ -157,10 +162,12 @@ def portfolio_out(valuation: Valuation) -> PortfolioOut:
     return PortfolioOut(
         source=t.source,
         as_of=t.as_of,
+        demo=valuation.demo,
+        notice=DEMO_NOTICE if valuation.demo else None,
         holdings=[holding_out(row) for row in valuation.holdings],
         totals=TotalsOut(**{name: getattr(t, name) for name in TotalsOut.model_fields}),
         sector_allocation=[
-            SectorOut(sector=s.sector, value=s.value, weight_pct=s.weight_pct)
+            SectorOut(**{name: getattr(s, name) for name in SectorOut.model_fields})
             for s in valuation.sectors
         ],
         xirr=XirrOut(rate_pct=x.rate_pct, reason=x.reason, source=x.source, as_of=x.as_of),
@@ -281,7 +288,7 @@ class PortfolioController(Controller):
     ) -> RefreshJobOut:
         """A refresh you asked for: queued, running, done or failed, with counts."""
         run = await get_run(db, job_id)
-        if run is None or run.requested_by != user.id:
+        if run is None or run.job != REFRESH_PRICES or run.requested_by != user.id:
             raise NotFound("No price refresh with this id")
         return refresh_out(run)
 

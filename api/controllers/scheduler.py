@@ -1,8 +1,12 @@
-"""`GET /scheduler/status`: every periodic job, the queues and the live workers.
+"""`GET /scheduler/status`: every periodic job, the queues and the live workers;
+and, for admins, running a job by hand and polling that run.
 
-It needs a signed-in user, where the original left it open like `/health`:
-it shows job details (counts, error messages, report schedule) that are not
-for the whole internet. The admin panel shows the same body.
+The status needs a signed-in user, where the original left it open like
+`/health`: it shows job details (counts, error messages, report schedule) that
+are not for the whole internet. The admin panel shows the same body. A run
+asked for by hand works at once, whatever the job's schedule: the report job
+then sends each user the report of the period it is in (still one per user
+and period), the refresh prices every listing held or watched.
 """
 
 from __future__ import annotations
@@ -11,16 +15,21 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from litestar import Controller, get
+from litestar import Controller, get, post
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.params import FromPath
 from pydantic import BaseModel, Field
 
+from api.controllers.admin.guard import AdminActor, admin_guard, provide_actor
 from api.deps import CurrentUser, Db, provide_user
 from domain import ops
 from domain.db.base import utcnow
+from domain.errors import NotFound
 from domain.jobs.cron import IST
-from domain.jobs.schedule import TICK
+from domain.jobs.models import JobRun
+from domain.jobs.runs import Send, get_run, request_run
+from domain.jobs.schedule import ALL_JOBS, TICK
 from domain.jobs.status import JobStatus, job_statuses
 
 
@@ -33,6 +42,11 @@ class RunOut(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     detail: dict[str, Any]
+
+
+class RequestedRunOut(RunOut):
+    job: str
+    poll_url: str
 
 
 class JobOut(BaseModel):
@@ -60,20 +74,33 @@ class SchedulerStatusOut(BaseModel):
     workers: WorkersOut
 
 
+def _run_fields(run: JobRun) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "trigger": run.trigger,
+        "state": run.state.value,
+        "outcome": run.outcome.value if run.outcome else None,
+        "queued_at": run.queued_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "detail": run.detail or {},
+    }
+
+
+def requested_out(run: JobRun) -> RequestedRunOut:
+    return RequestedRunOut(**_run_fields(run), job=run.job, poll_url=f"/scheduler/runs/{run.id}")
+
+
+def job_enqueuer(job: str) -> Send:
+    # Imported on use: the broker connects to Redis when its module loads.
+    from workers.jobs import enqueue_job
+
+    return lambda run_id: enqueue_job(job, run_id)
+
+
 def job_out(status: JobStatus) -> JobOut:
     run = status.last_run
-    last = None
-    if run is not None:
-        last = RunOut(
-            id=run.id,
-            trigger=run.trigger,
-            state=run.state.value,
-            outcome=run.outcome.value if run.outcome else None,
-            queued_at=run.queued_at,
-            started_at=run.started_at,
-            finished_at=run.finished_at,
-            detail=run.detail or {},
-        )
+    last = None if run is None else RunOut(**_run_fields(run))
     return JobOut(
         name=status.spec.name,
         queue=status.spec.queue,
@@ -104,3 +131,24 @@ class SchedulerController(Controller):
             queues=await ops.queue_depths(state.redis),
             workers=WorkersOut(by_queue=ops.workers_by_queue(workers), live=workers),
         )
+
+    @post(
+        "/jobs/{job:str}/runs",
+        status_code=202,
+        guards=[admin_guard],
+        dependencies={"actor": Provide(provide_actor, sync_to_thread=False)},
+    )
+    async def run_job(self, job: FromPath[str], db: Db, actor: AdminActor) -> RequestedRunOut:
+        """Admins: run a job now, whatever its schedule; poll `poll_url`. While
+        a run of it you asked for is still queued or running, that one is returned."""
+        if job not in ALL_JOBS:
+            raise NotFound(f"No job called {job!r}; the jobs are {', '.join(ALL_JOBS)}")
+        return requested_out(await request_run(db, job, actor.admin_id, job_enqueuer(job)))
+
+    @get("/runs/{run_id:uuid}", guards=[admin_guard])
+    async def run_status(self, run_id: FromPath[uuid.UUID], db: Db) -> RequestedRunOut:
+        """Admins: one job run: queued, running or finished, with its outcome and detail."""
+        run = await get_run(db, run_id)
+        if run is None:
+            raise NotFound("No job run with this id")
+        return requested_out(run)

@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.accounts.models import Otp, OtpPurpose
@@ -58,17 +59,25 @@ async def issue(
         current.consumed_at = now
         await session.flush()
     code = f"{secrets.randbelow(10**OTP_DIGITS):0{OTP_DIGITS}d}"
-    session.add(
-        Otp(
-            email=email,
-            purpose=purpose,
-            user_id=user_id,
-            code_hash=_digest(settings, email, purpose, code),
-            created_at=now,
-            expires_at=now + timedelta(seconds=settings.otp.ttl_s),
-        )
-    )
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(
+                Otp(
+                    email=email,
+                    purpose=purpose,
+                    user_id=user_id,
+                    code_hash=_digest(settings, email, purpose, code),
+                    created_at=now,
+                    expires_at=now + timedelta(seconds=settings.otp.ttl_s),
+                )
+            )
+    except IntegrityError as exc:
+        # A concurrent request (a double click) issued this address's live code
+        # between our look and our insert: it is the one "sent moments ago".
+        raise TooSoon(
+            "A code was sent moments ago; wait before asking again",
+            retry_after_s=settings.otp.resend_cooldown_s,
+        ) from exc
     return code
 
 

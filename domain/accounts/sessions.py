@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.accounts import passwords, tokens
@@ -40,7 +40,11 @@ async def _issue_pair(
     accounts: Accounts, session: AsyncSession, user: User, family_id: uuid.UUID
 ) -> TokenPair:
     jwt_settings = accounts.settings.jwt
-    access, _ = tokens.issue(jwt_settings, user.id, "access", role=user.role.value)
+    # The access token names its family too, so ending the sign-in (logout,
+    # reuse detected) stops it at once instead of when it expires.
+    access, _ = tokens.issue(
+        jwt_settings, user.id, "access", role=user.role.value, family_id=family_id
+    )
     refresh, claims = tokens.issue(jwt_settings, user.id, "refresh", family_id=family_id)
     session.add(
         RefreshToken(
@@ -171,12 +175,19 @@ async def user_for_access_token(accounts: Accounts, session: AsyncSession, token
         raise AccountInactive("This account is deactivated")
     if claims.issued_at < user.tokens_valid_after:
         raise Unauthorized("Token was revoked; sign in again")
+    if claims.family_id is not None and not await _family_live(session, claims.family_id):
+        raise Unauthorized("This session has been signed out")
     return user
 
 
-async def live_session_count(session: AsyncSession, user_id: uuid.UUID) -> int:
-    from sqlalchemy import func
+async def _family_live(session: AsyncSession, family_id: uuid.UUID) -> bool:
+    # A purged family (no live refresh token left) counts as ended.
+    query = select(TokenFamily.revoked_at).where(TokenFamily.id == family_id)
+    found = (await session.execute(query)).one_or_none()
+    return found is not None and found.revoked_at is None
 
+
+async def live_session_count(session: AsyncSession, user_id: uuid.UUID) -> int:
     query = (
         select(func.count())
         .select_from(TokenFamily)

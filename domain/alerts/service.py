@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.alerts.models import AlertMetric, AlertOperator, PriceAlert
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.mail.render import format_inr, format_pct
+from domain.portfolio.holdings import MAX_PRICE, plain_text
 from domain.portfolio.symbols import Resolver, instrument_for
 
 MAX_ALERTS_PER_USER = 100
@@ -57,8 +58,10 @@ def check_operator(operator: str) -> AlertOperator:
 def check_threshold(metric: AlertMetric, threshold: float) -> float:
     if not math.isfinite(threshold):
         raise InvalidInput("threshold must be a number", field="threshold")
-    if metric in _RUPEE_METRICS and threshold <= 0:
-        raise InvalidInput("a price threshold must be more than zero", field="threshold")
+    if metric in _RUPEE_METRICS and not 0 < threshold <= MAX_PRICE:
+        raise InvalidInput(
+            f"a price threshold is more than zero and at most ₹{MAX_PRICE:,.0f}", field="threshold"
+        )
     if metric == AlertMetric.RSI_14 and not 0 < threshold < 100:
         raise InvalidInput("RSI runs from 0 to 100; pick a threshold inside", field="threshold")
     if metric == AlertMetric.DAY_CHANGE_PCT and not -100 < threshold < 1000:
@@ -82,13 +85,6 @@ def describe(alert: PriceAlert) -> str:
     return f"{label} of {alert.symbol} {operator} {figure}"
 
 
-def _note(note: str) -> str | None:
-    text = note.strip()
-    if len(text) > MAX_NOTE_CHARS:
-        raise InvalidInput(f"note is at most {MAX_NOTE_CHARS} characters", field="note")
-    return text or None
-
-
 def _fields(data: AlertInput, current: PriceAlert | None, resolver: Resolver) -> dict:
     """Every field `data` sets, validated together (the threshold against the
     metric it will have)."""
@@ -107,7 +103,7 @@ def _fields(data: AlertInput, current: PriceAlert | None, resolver: Resolver) ->
         threshold = data.threshold if data.threshold is not None else current.threshold  # type: ignore[union-attr]
         fields["threshold"] = check_threshold(metric or current.metric, threshold)  # type: ignore[union-attr]
     if data.note is not None:
-        fields["note"] = _note(data.note)
+        fields["note"] = plain_text(data.note, "note", MAX_NOTE_CHARS)
     return fields
 
 

@@ -23,6 +23,8 @@ def make_engine(settings: DatabaseSettings) -> AsyncEngine:
         pool_size=settings.pool_size,
         pool_pre_ping=True,
         echo=settings.echo,
+        # Bound values (password hashes among them) stay out of logs and errors.
+        hide_parameters=True,
     )
 
 

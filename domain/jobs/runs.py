@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.db.base import utcnow
+from domain.errors import Unavailable
 from domain.jobs.models import JobOutcome, JobRun, JobState
 
 log = logging.getLogger("kubera.jobs.runs")
@@ -44,11 +45,46 @@ class RunRecord:
         self.detail.update(detail, reason=reason)
 
 
+# The queue's hook for a requested run: called with the run's id once it is committed.
+Send = Callable[[uuid.UUID], None]
+
+
 def queue_run(session: AsyncSession, job: str, requested_by: uuid.UUID | None) -> JobRun:
     """A requested run, added to `session` in state `queued`; the caller commits."""
     run = JobRun(id=uuid.uuid4(), job=job, trigger="request", requested_by=requested_by)
     session.add(run)
     return run
+
+
+async def send_run(session: AsyncSession, run: JobRun, send: Send, *, must_queue: bool) -> JobRun:
+    """Commit `run` (with whatever else the caller added), then `send` it.
+
+    Committing first means a worker never meets a run id it cannot find. If
+    the queue refuses, the run is recorded as failed; with `must_queue` the
+    caller then gets Unavailable, otherwise the failed run.
+    """
+    await session.commit()
+    try:
+        send(run.id)
+    except Exception as exc:
+        log.error("job run not queued", extra={"job": run.job, "run_id": str(run.id)})
+        run.state, run.outcome, run.finished_at = JobState.FINISHED, JobOutcome.FAILED, utcnow()
+        run.detail = (run.detail or {}) | {"error": "the job queue is unavailable"}
+        await session.commit()
+        if must_queue:
+            raise Unavailable("The job could not be queued; try again shortly") from exc
+    return run
+
+
+async def request_run(
+    session: AsyncSession, job: str, requested_by: uuid.UUID, send: Send
+) -> JobRun:
+    """Queue a run of `job` asked for by hand; while one this requester asked
+    for is still queued or running, that one is returned instead."""
+    if open_run := await active_request(session, job, requested_by):
+        return open_run
+    run = queue_run(session, job, requested_by)
+    return await send_run(session, run, send, must_queue=True)
 
 
 async def _begin(
@@ -133,7 +169,7 @@ async def active_request(session: AsyncSession, job: str, requested_by: uuid.UUI
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def latest_runs(session: AsyncSession, jobs: list[str]) -> dict[str, JobRun]:
+async def latest_runs(session: AsyncSession, jobs: Sequence[str]) -> dict[str, JobRun]:
     """Each job's most recent run (by queue time), whatever its state."""
     newest = (
         select(JobRun.job, func.max(JobRun.queued_at).label("at"))
@@ -147,7 +183,7 @@ async def latest_runs(session: AsyncSession, jobs: list[str]) -> dict[str, JobRu
     return {run.job: run for run in (await session.execute(query)).scalars()}
 
 
-async def last_success(session: AsyncSession, jobs: list[str]) -> dict[str, datetime]:
+async def last_success(session: AsyncSession, jobs: Sequence[str]) -> dict[str, datetime]:
     query = (
         select(JobRun.job, func.max(JobRun.finished_at))
         .where(JobRun.job.in_(jobs), JobRun.outcome == JobOutcome.OK)

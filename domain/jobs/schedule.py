@@ -68,6 +68,8 @@ FIXED_JOBS: tuple[JobSpec, ...] = (
     JobSpec(CLEANUP_JOB_RUNS, "Daily at 03:30 IST", ("30 3 * * *",)),
 )
 JOBS_BY_NAME = {spec.name: spec for spec in FIXED_JOBS}
+# Every periodic job, as /scheduler/status lists them; each may also be run by hand.
+ALL_JOBS = (REFRESH_PRICES, PORTFOLIO_REPORTS, CLEANUP_OTPS, CLEANUP_TOKENS, CLEANUP_JOB_RUNS)
 
 
 def market_closed_reason(at: datetime) -> str:

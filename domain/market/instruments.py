@@ -27,6 +27,8 @@ _QUERY = re.compile(r"^(?:(NSE|BSE)\s*:\s*)?(.+?)(?:\.(NS|BO))?$", re.IGNORECASE
 _TICKER = re.compile(r"^[A-Z0-9][A-Z0-9&\-]{0,19}$")
 _NOISE_WORDS = frozenset({"ltd", "limited", "the"})
 _MAX_SUGGESTIONS = 3
+# difflib similarity a name needs to be offered as a closest match.
+DEFAULT_SUGGEST_CUTOFF = 0.6
 
 # True accepts any well-formed ticker; a callable is asked with the Yahoo
 # symbol ("XYZ.NS") and decides, e.g. after a cheap look-up upstream.
@@ -95,10 +97,11 @@ def resolve(text: str, *, allow_unlisted: UnlistedPolicy = False) -> Instrument:
     raise UnknownSymbol(text.strip(), suggest(body))
 
 
-def suggest(text: str) -> list[str]:
-    """Up to three "SYMBOL (Name)" strings that look most like `text`."""
+def suggest(text: str, cutoff: float = DEFAULT_SUGGEST_CUTOFF) -> list[str]:
+    """Up to three "SYMBOL (Name)" strings that look most like `text`, each at
+    least `cutoff` similar (difflib ratio, 0-1)."""
     index = _by_key()
-    keys = difflib.get_close_matches(_normalise(text), index, n=10, cutoff=0.6)
+    keys = difflib.get_close_matches(_normalise(text), index, n=10, cutoff=cutoff)
     found: list[str] = []
     for key in keys:
         row = index[key]

@@ -10,6 +10,9 @@ still queued when their deadline passes are cancelled, not run.
 Failures map to domain.market.errors: deadline → SourceTimeout, HTTP 429 →
 RateLimitedUpstream, anything else upstream or an empty answer →
 SourceUnavailable. Mapping happens after the fetch, in the caller's thread.
+Yahoo has no "no such symbol" error, so an empty quote, history or info for a
+ticker outside the NIFTY 50 is taken to mean the ticker does not exist and
+becomes UnknownSymbol with the closest NIFTY 50 names.
 """
 
 from __future__ import annotations
@@ -28,8 +31,13 @@ from pandas.errors import Pandas4Warning
 from yfinance.exceptions import YFRateLimitError
 
 from domain.market import _yahoo_mapping as mapping
-from domain.market.errors import RateLimitedUpstream, SourceTimeout, SourceUnavailable
-from domain.market.instruments import Instrument, resolve
+from domain.market.errors import (
+    RateLimitedUpstream,
+    SourceTimeout,
+    SourceUnavailable,
+    UnknownSymbol,
+)
+from domain.market.instruments import Instrument, resolve, suggest
 from domain.market.models import (
     AnalystView,
     CorporateActions,
@@ -56,6 +64,11 @@ DEFAULT_POOL_SIZE = 16
 _POOL = ThreadPoolExecutor(max_workers=DEFAULT_POOL_SIZE, thread_name_prefix="kubera-yahoo")
 _RATE_LIMITED = re.compile(r"too many requests|rate limit|\b429\b", re.IGNORECASE)
 _SOURCE = "yfinance"
+# A ticker this similar to a NIFTY 50 name may be a typo of it ("INFYY"), so
+# it is looked up before use; 0.8 spares real ones such as IRCTC or TATAPOWER.
+_TYPO_CUTOFF = 0.8
+# Tickers confirmed by such a look-up, remembered so each costs one request.
+_CONFIRMED_MAX = 1024
 # Ticker attributes holding (income, balance sheet, cash flow) per frequency.
 _STATEMENTS = {
     "annual": ("income_stmt", "balance_sheet", "cashflow"),
@@ -72,9 +85,24 @@ class YahooSource(MarketSource):
 
     def __init__(self, deadline_s: float = DEFAULT_DEADLINE_S) -> None:
         self.deadline_s = deadline_s
+        self._confirmed: set[str] = set()
 
     def resolve(self, text: str) -> Instrument:
-        return resolve(text, allow_unlisted=True)
+        """Any well-formed NSE/BSE ticker. One that looks like a misspelt NIFTY 50
+        name ("INFYY", "Infosis") is first looked up on Yahoo, so that a typo
+        gets the closest matches rather than an empty answer later."""
+        return resolve(text, allow_unlisted=self._listed_unless_typo)
+
+    def _listed_unless_typo(self, yahoo_symbol: str) -> bool:
+        ticker = yahoo_symbol.rsplit(".", 1)[0]
+        if yahoo_symbol in self._confirmed or not suggest(ticker, _TYPO_CUTOFF):
+            return True  # not typo-like; the real call will tell if it is unknown
+        info = self._call("resolve", yahoo_symbol, lambda t: t.info) or {}
+        if not _has_company_data(info):
+            return False
+        if len(self._confirmed) < _CONFIRMED_MAX:
+            self._confirmed.add(yahoo_symbol)  # set.add is atomic under the GIL
+        return True
 
     def probe(self) -> None:
         """Raise a MarketError unless Yahoo serves a small request in time."""
@@ -84,13 +112,13 @@ class YahooSource(MarketSource):
         symbol = instrument.yahoo_symbol
         fields = mapping.quote_fields(self._call("quote", symbol, lambda t: t.info) or {})
         if fields["price"] is None:
-            raise _empty("a price", symbol)
+            raise _empty("price", instrument)
         return Quote(
             source=_SOURCE, as_of=_now(), symbol=symbol, exchange=instrument.exchange, **fields
         )
 
     def history(self, instrument: Instrument, period: str = DEFAULT_PERIOD) -> PriceHistory:
-        return self._history(instrument.yahoo_symbol, period)
+        return self._history(instrument.yahoo_symbol, period, instrument)
 
     def index_history(
         self, index_symbol: str = NIFTY_INDEX_SYMBOL, period: str = DEFAULT_PERIOD
@@ -99,7 +127,7 @@ class YahooSource(MarketSource):
 
     def fundamentals(self, instrument: Instrument) -> Fundamentals:
         symbol = instrument.yahoo_symbol
-        fields = mapping.fundamentals_fields(self._info(symbol, "fundamentals"))
+        fields = mapping.fundamentals_fields(self._info(instrument, "fundamentals"))
         return Fundamentals(source=_SOURCE, as_of=_now(), symbol=symbol, **fields)
 
     def financials(
@@ -185,10 +213,12 @@ class YahooSource(MarketSource):
 
     def governance(self, instrument: Instrument) -> Governance:
         symbol = instrument.yahoo_symbol
-        fields = mapping.governance_fields(self._info(symbol, "governance"))
+        fields = mapping.governance_fields(self._info(instrument, "governance"))
         return Governance(source=_SOURCE, as_of=_now(), symbol=symbol, **fields)
 
-    def _history(self, symbol: str, period: str) -> PriceHistory:
+    def _history(
+        self, symbol: str, period: str, instrument: Instrument | None = None
+    ) -> PriceHistory:
         check_period(period)
         raw = self._call(
             "history",
@@ -199,15 +229,15 @@ class YahooSource(MarketSource):
         )
         frame = mapping.price_frame(raw) if raw is not None else pd.DataFrame()
         if frame.empty:
-            raise _empty("price history", symbol)
+            raise _empty("price history", instrument or symbol)
         return PriceHistory(source=_SOURCE, as_of=_now(), symbol=symbol, frame=frame)
 
-    def _info(self, symbol: str, call: str) -> dict[str, Any]:
+    def _info(self, instrument: Instrument, call: str) -> dict[str, Any]:
         """Ticker.info, which for an unknown symbol is a near-empty dict rather
         than an error: without a price or market cap it counts as no answer."""
-        info = self._call(call, symbol, lambda t: t.info) or {}
-        if mapping.num(info.get("marketCap")) is None and not mapping.quote_fields(info)["price"]:
-            raise _empty("company data", symbol)
+        info = self._call(call, instrument.yahoo_symbol, lambda t: t.info) or {}
+        if not _has_company_data(info):
+            raise _empty("company data", instrument)
         return info
 
     def _call(self, call: str, symbol: str, fetch: Callable[[Any], T]) -> T:
@@ -266,8 +296,19 @@ def _is_rate_limit(error: BaseException | None) -> bool:
     return False
 
 
-def _empty(what: str, symbol: str) -> SourceUnavailable:
+def _has_company_data(info: dict[str, Any]) -> bool:
+    return mapping.num(info.get("marketCap")) is not None or bool(
+        mapping.quote_fields(info)["price"]
+    )
+
+
+def _empty(what: str, about: Instrument | str) -> SourceUnavailable | UnknownSymbol:
+    """The error for an empty answer. Pass the Instrument where an empty answer
+    means an unknown ticker if it is not a NIFTY 50 member."""
+    symbol = about.yahoo_symbol if isinstance(about, Instrument) else about
     log.info("yahoo returned nothing", extra={"what": what, "symbol": symbol})
+    if isinstance(about, Instrument) and not about.in_nifty50:
+        return UnknownSymbol(about.symbol, suggest(about.symbol))
     return SourceUnavailable(f"Yahoo Finance returned no {what} for {symbol}", source=_SOURCE)
 
 

@@ -6,10 +6,11 @@ land together."""
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import select, tuple_
@@ -24,6 +25,12 @@ from domain.portfolio.valuation import Valuation, value_of
 MAX_QUANTITY = 1e10
 MAX_PRICE = 1e8
 MAX_NOTES_CHARS = 500
+# Quantities and prices are kept to four decimals (models.MONEY).
+_STEP = Decimal("0.0001")
+# No Indian exchange traded earlier: BSE opened on 9 July 1875.
+FIRST_TRADING_DAY = date(1875, 7, 9)
+# Control characters PostgreSQL refuses (NUL) or that only garble a note.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,10 @@ def _positive(value: float, name: str, highest: float) -> Decimal:
         raise InvalidInput(f"{name} must be more than zero", field=name)
     if value > highest:
         raise InvalidInput(f"{name} must be at most {highest:,.0f}", field=name)
-    return Decimal(str(value))
+    kept = Decimal(str(value)).quantize(_STEP, rounding=ROUND_HALF_UP)
+    if kept <= 0:
+        raise InvalidInput(f"{name} must be at least {_STEP} (four decimals are kept)", field=name)
+    return kept
 
 
 def _buy_date(value: date, today: date) -> date:
@@ -52,13 +62,22 @@ def _buy_date(value: date, today: date) -> date:
             f"buy_date {value.isoformat()} is in the future (today is {today.isoformat()} IST)",
             field="buy_date",
         )
+    if value < FIRST_TRADING_DAY:
+        raise InvalidInput(
+            f"buy_date {value.isoformat()} is before any Indian exchange opened (1875)",
+            field="buy_date",
+        )
     return value
 
 
-def _notes(value: str) -> str | None:
+def plain_text(value: str, name: str, limit: int) -> str | None:
+    """`value` stripped, None when empty; InvalidInput when too long or when
+    it holds control characters (tabs and line breaks are fine)."""
     text = value.strip()
-    if len(text) > MAX_NOTES_CHARS:
-        raise InvalidInput(f"notes are at most {MAX_NOTES_CHARS} characters", field="notes")
+    if len(text) > limit:
+        raise InvalidInput(f"{name} is at most {limit} characters", field=name)
+    if _CONTROL.search(text):
+        raise InvalidInput(f"{name} holds a control character", field=name)
     return text or None
 
 
@@ -72,7 +91,7 @@ def _checked(data: HoldingInput, today: date) -> dict[str, Any]:
     if data.buy_date is not None:
         fields["buy_date"] = _buy_date(data.buy_date, today)
     if data.notes is not None:
-        fields["notes"] = _notes(data.notes)
+        fields["notes"] = plain_text(data.notes, "notes", MAX_NOTES_CHARS)
     return fields
 
 

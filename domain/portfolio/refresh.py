@@ -9,7 +9,6 @@ to the queue; the id is what the client polls.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -18,16 +17,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.alerts.checks import Notify, check_alerts
-from domain.db.base import utcnow
-from domain.errors import Unavailable
-from domain.jobs.models import JobOutcome, JobRun, JobState
-from domain.jobs.runs import active_request, queue_run
+from domain.jobs.models import JobRun
+from domain.jobs.runs import active_request, queue_run, send_run
 from domain.jobs.schedule import REFRESH_PRICES
 from domain.market.source import MarketSource
 from domain.portfolio.holdings import snapshots_for
 from domain.portfolio.prices import Key, fetch_all, indicator_keys, store, universe
-
-log = logging.getLogger("kubera.portfolio.refresh")
 
 # The queue's hook: (run id, listings as "NSE:INFY", or None for all of them).
 Enqueue = Callable[[uuid.UUID, list[str] | None], None]
@@ -54,11 +49,13 @@ async def run_refresh(
         keys = await universe(session) if keys is None else keys
         wanted = await indicator_keys(session, keys)
     fetched = await fetch_all(source, keys, wanted)
+    # Alerts are checked on this run's prices only: a listing whose fetch
+    # failed keeps an older price, which must not fire an alert set since.
+    fresh = {f.key for f in fetched if f.price is not None}
     async with sessions() as session:
         await store(session, fetched, now)
-        snapshots = await snapshots_for(session, keys)
-        priced = {k: s for k, s in snapshots.items() if s.price is not None}
-        alerts = await check_alerts(session, priced, now, notify)
+        snapshots = await snapshots_for(session, fresh)
+        alerts = await check_alerts(session, snapshots, now, notify)
         await session.commit()
     errors = {key_text(f.key): f.error for f in fetched if f.error}
     return {
@@ -83,24 +80,13 @@ async def request_refresh(
 ) -> JobRun:
     """Commit a queued refresh run for `keys` and send it. With `reuse_open`,
     a run this user asked for that has not finished is returned instead.
-
-    If the queue refuses, the run is recorded as failed; with `must_queue`
-    the caller then gets Unavailable, otherwise the failed run.
-    """
+    A queue that refuses is handled as `domain.jobs.runs.send_run` says."""
     if reuse_open and (open_run := await active_request(session, REFRESH_PRICES, user_id)):
         await session.commit()
         return open_run
     run = queue_run(session, REFRESH_PRICES, user_id)
     symbols = sorted(key_text(k) for k in keys)
     run.detail = {"symbols": len(symbols), "requested": symbols}
-    await session.commit()
-    try:
-        enqueue(run.id, symbols)
-    except Exception as exc:
-        log.error("price refresh not queued", extra={"run_id": str(run.id)})
-        run.state, run.outcome, run.finished_at = JobState.FINISHED, JobOutcome.FAILED, utcnow()
-        run.detail = run.detail | {"error": "the job queue is unavailable"}
-        await session.commit()
-        if must_queue:
-            raise Unavailable("The refresh could not be queued; try again shortly") from exc
-    return run
+    return await send_run(
+        session, run, lambda run_id: enqueue(run_id, symbols), must_queue=must_queue
+    )

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.accounts.common import Accounts
 from domain.accounts.models import EmailPreferences, User
+from domain.errors import Unavailable
 from domain.jobs.cron import IST, format_ist
 from domain.mail.catalog import EmailType
 from domain.portfolio.holdings import portfolio_value
@@ -96,6 +97,23 @@ def due_periods(schedule: ReportSchedule, at: datetime) -> list[Period]:
     return due
 
 
+def current_periods(schedule: ReportSchedule, at: datetime) -> list[Period]:
+    """The period each enabled frequency is in at `at`, due or not (a daily
+    one at a weekend is Friday's): what a run asked for by hand sends. It
+    claims the period as a due run would, so no user gets a second one."""
+    local = at.astimezone(IST)
+    periods = []
+    for frequency in FREQUENCIES:
+        if not schedule.enabled(frequency):
+            continue
+        day = local.date()
+        if frequency == "daily":
+            day -= timedelta(days=max(0, day.weekday() - 4))
+        send_day = _send_day(frequency, schedule, day)
+        periods.append(_period(frequency, send_day, local))  # type: ignore[arg-type]
+    return periods
+
+
 def _quantity(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
@@ -139,7 +157,8 @@ def report_context(valuation: Valuation, period: Period) -> dict[str, Any]:
         },
         "top_gainers": gainers,
         "top_losers": losers,
-        "data_source": totals.source or "unknown",
+        # Any demo price makes the whole email say so: a mixed report is not market data.
+        "data_source": "demo" if valuation.demo else (totals.source or "unknown"),
         "as_of": format_ist(totals.as_of),
     }
 
@@ -189,21 +208,35 @@ async def send_one(
 
 
 async def run_reports(
-    sessions: async_sessionmaker, accounts: Accounts, schedule: ReportSchedule, at: datetime
+    sessions: async_sessionmaker, accounts: Accounts, periods: list[Period], at: datetime
 ) -> dict[str, Any]:
-    """Send every due period to the users still waiting for it; returns counts
-    per frequency ({} when nothing is due)."""
+    """Send each of `periods` to the users still waiting for it; returns
+    counts per frequency. `at` dates the valuation (XIRR's last day)."""
     counts: dict[str, Any] = {}
-    for period in due_periods(schedule, at):
+    today = at.astimezone(IST).date()
+    for period in periods:
         async with sessions() as session:
             users = await waiting_users(session, period)
-        sent = 0
+        sent = failed = 0
         for user in users:
-            async with sessions() as session:
-                sent += await send_one(session, accounts, user, period, at.astimezone(IST).date())
-        counts[period.frequency] = {"period": period.key, "waiting": len(users), "sent": sent}
+            try:
+                async with sessions() as session:
+                    sent += await send_one(session, accounts, user, period, today)
+            except Unavailable:
+                raise  # the email queue is down: the whole run retries
+            except Exception:
+                # One user's failing report must not hold back the users after
+                # them; its claim rolled back, so the next tick tries it again.
+                log.exception("portfolio report not sent", extra={"user_id": str(user.id)})
+                failed += 1
+        counts[period.frequency] = {
+            "period": period.key,
+            "waiting": len(users),
+            "sent": sent,
+            "failed": failed,
+        }
         log.info(
             "portfolio reports sent",
-            extra={"frequency": period.frequency, "period": period.key, "sent": sent},
+            extra={"frequency": period.frequency} | counts[period.frequency],
         )
     return counts

@@ -18,6 +18,8 @@ from domain.portfolio.models import Holding, PriceSnapshot
 from domain.portfolio.xirr import CashFlow, xirr
 
 UNCLASSIFIED = "Unclassified"
+DEMO_SOURCE = "demo"
+DEMO_NOTICE = "Synthetic demo data, not real market figures"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class SectorShare:
     sector: str
     value: float
     weight_pct: float
+    source: str | None
+    as_of: datetime | None  # the oldest price in the sector
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,11 @@ class Valuation:
     totals: Totals
     sectors: list[SectorShare]
     xirr: XirrFigure
+
+    @property
+    def demo(self) -> bool:
+        """True when any figure rests on the demo source's synthetic prices."""
+        return any(row.source == DEMO_SOURCE for row in self.holdings)
 
 
 def _money(value: float | None) -> float | None:
@@ -115,12 +124,19 @@ def _one(holding: Holding, snap: PriceSnapshot | None, total: float) -> HoldingV
     )
 
 
+def _sourced(rows: list[HoldingValue]) -> tuple[str | None, datetime | None]:
+    """The sources behind priced `rows`, and their oldest price time: every
+    figure built from them is at least that fresh."""
+    sources = sorted({r.source for r in rows if r.source})
+    dates = [r.as_of for r in rows if r.as_of]
+    return ", ".join(sources) or None, min(dates) if dates else None
+
+
 def _totals(rows: list[HoldingValue], raw_value: float) -> Totals:
     priced = [r for r in rows if not r.price_pending]
     invested = sum(float(r.holding.quantity) * float(r.holding.avg_price) for r in priced)
     change = sum(r.day_change or 0.0 for r in priced)
-    sources = sorted({r.source for r in priced if r.source})
-    dates = [r.as_of for r in priced if r.as_of]
+    source, as_of = _sourced(priced)
     return Totals(
         invested=round(invested, 2),
         value=round(raw_value, 2),
@@ -131,21 +147,21 @@ def _totals(rows: list[HoldingValue], raw_value: float) -> Totals:
         holdings=len(rows),
         pending=len(rows) - len(priced),
         pending_invested=round(sum(r.invested for r in rows if r.price_pending), 2),
-        source=", ".join(sources) or None,
-        # The oldest price used: every figure is at least this fresh.
-        as_of=min(dates) if dates else None,
+        source=source,
+        as_of=as_of,
     )
 
 
 def _sectors(rows: list[HoldingValue], raw_value: float) -> list[SectorShare]:
-    by_sector: dict[str, float] = defaultdict(float)
+    by_sector: dict[str, list[HoldingValue]] = defaultdict(list)
     for row in rows:
         if row.value is not None:
-            by_sector[row.holding.sector or UNCLASSIFIED] += row.value
-    shares = [
-        SectorShare(sector, round(value, 2), _pct(value, raw_value) or 0.0)
-        for sector, value in by_sector.items()
-    ]
+            by_sector[row.holding.sector or UNCLASSIFIED].append(row)
+    shares = []
+    for sector, members in by_sector.items():
+        value = sum(r.value or 0.0 for r in members)
+        share = _pct(value, raw_value) or 0.0
+        shares.append(SectorShare(sector, round(value, 2), share, *_sourced(members)))
     return sorted(shares, key=lambda s: (-s.value, s.sector))
 
 

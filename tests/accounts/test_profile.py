@@ -54,6 +54,22 @@ def test_a_username_held_by_someone_else_is_refused(client, mailbox):
     assert response.status_code == 409
 
 
+def test_a_new_account_reads_every_optional_email_switched_on_and_weekly_reports(client, mailbox):
+    account = register(client, mailbox)
+
+    response = client.get("/user/email-preferences", headers=bearer(account["access_token"]))
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "account_updates": True,
+        "rate_limit_alerts": True,
+        "portfolio_reports": True,
+        "price_alerts": True,
+        "system_notices": True,
+        "report_frequency": "weekly",
+    }
+
+
 def test_email_preferences_switch_optional_mail_off_but_never_security_mail(client, mailbox, drain):
     account = register(client, mailbox)
     headers = bearer(account["access_token"])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+
+import httpx
 
 from tests.helpers import PASSWORD, code_in, new_email, new_username, register, sql
 
@@ -68,6 +71,21 @@ def test_a_second_code_within_a_minute_is_refused_with_when_to_retry(client, mai
     assert int(response.headers["retry-after"]) > 0
 
 
+def test_simultaneous_requests_for_a_code_send_one_and_refuse_the_rest(stack, mailbox, drain):
+    email = new_email()
+
+    def ask(_: int) -> int:
+        with httpx.Client(base_url=stack["url"], timeout=30) as http:
+            return http.post("/auth/register/step1", json={"email": email}).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = sorted(pool.map(ask, range(6)))
+    drain()
+
+    assert statuses == [202, 429, 429, 429, 429, 429]
+    assert len(mailbox.to(email)) == 1
+
+
 def test_a_wrong_code_says_how_many_tries_are_left(client, mailbox):
     email = new_email()
     _start(client, mailbox, email)
@@ -80,17 +98,37 @@ def test_a_wrong_code_says_how_many_tries_are_left(client, mailbox):
     assert body["attempts_left"] == 4
 
 
-def test_five_wrong_tries_void_the_code_even_the_right_one_after(client, mailbox):
+def test_five_wrong_tries_void_the_code_so_the_sixth_fails_even_when_right(client, mailbox):
     email = new_email()
     code = _start(client, mailbox, email)
     wrong = "111111" if code != "111111" else "222222"
 
-    for _ in range(5):
-        client.post("/auth/register/step2", json={"email": email, "otp": wrong})
+    left = [
+        client.post("/auth/register/step2", json={"email": email, "otp": wrong}).json()
+        for _ in range(5)
+    ]
     sixth = client.post("/auth/register/step2", json={"email": email, "otp": code})
 
+    assert [body["attempts_left"] for body in left] == [4, 3, 2, 1, 0]
     assert sixth.status_code == 400
     assert "request a new code" in sixth.json()["detail"]
+    step3 = client.post(
+        "/auth/register/step3",
+        json={"email": email, "username": new_username(), "password": PASSWORD},
+    )
+    assert step3.status_code == 400 and _users_with(email) == 0
+
+
+def test_a_code_is_six_digits_and_lasts_ten_minutes(client, mailbox):
+    email = new_email()
+    code = _start(client, mailbox, email)
+
+    (lifetime_s,) = sql(
+        "SELECT extract(epoch FROM expires_at - created_at) FROM otps WHERE email = :e", e=email
+    )[0]
+
+    assert len(code) == 6 and code.isdigit()
+    assert float(lifetime_s) == 600
 
 
 def test_an_expired_code_is_refused(client, mailbox):
@@ -179,3 +217,22 @@ def test_username_availability_reflects_accounts_and_rules(client, mailbox):
     assert free["available"] is True
     assert invalid["available"] is False
     assert reserved["available"] is False
+
+
+def test_a_malformed_or_reserved_username_at_step_three_is_refused_and_creates_nothing(
+    client, mailbox
+):
+    email = new_email()
+    code = _start(client, mailbox, email)
+    client.post("/auth/register/step2", json={"email": email, "otp": code})
+
+    answers = [
+        client.post(
+            "/auth/register/step3", json={"email": email, "username": name, "password": PASSWORD}
+        )
+        for name in ("1starts_with_digit", "has space", "Admin")
+    ]
+
+    assert [a.status_code for a in answers] == [400, 400, 400]
+    assert all(a.json()["errors"][0]["field"] == "username" for a in answers)
+    assert _users_with(email) == 0

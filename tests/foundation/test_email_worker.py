@@ -5,6 +5,7 @@ on transient faults, and never sent twice for one decision.
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 
 from domain.mail.catalog import EmailType
@@ -114,3 +115,62 @@ def test_a_queued_message_shows_neither_the_code_nor_its_context(stack, monkeypa
 
     message = email_actor.send_email.message(*sent[0])
     assert "987654" not in str(message) and "987654" not in message.encode().decode()
+
+
+def test_an_email_refused_on_every_attempt_is_marked_failed_with_the_reason(client, mailbox, drain):
+    drain()  # nothing else in flight may take the refusals
+    email = new_email()
+    attempts = int(os.environ["WORKER_EMAIL_MAX_RETRIES"]) + 1
+    mailbox.refuse_next(attempts)
+
+    client.post("/auth/register/step1", json={"email": email})
+    drain()
+
+    assert mailbox.to(email) == []
+    (status, tries, error) = sql(
+        "SELECT status::text, attempts, last_error FROM email_log WHERE to_email = :e", e=email
+    )[0]
+    assert (status, tries) == ("failed", attempts)
+    assert "451" in error
+
+
+def _queued_row(email: str) -> uuid.UUID:
+    log_id = uuid.uuid4()
+    sql(
+        "INSERT INTO email_log (id, to_email, email_type, status) "
+        "VALUES (:id, :e, 'welcome', 'queued')",
+        id=log_id,
+        e=email,
+    )
+    return log_id
+
+
+def test_an_email_its_templates_cannot_render_fails_at_once_and_says_why(stack, mailbox, drain):
+    from workers.email import dispatch
+
+    email = new_email()
+    log_id = _queued_row(email)
+
+    # A welcome email needs the username; this one leaves it out.
+    dispatch(OutgoingEmail(log_id, EmailType.WELCOME, email, {"app_name": "K", "app_url": "x"}))
+    drain()
+
+    assert mailbox.to(email) == []
+    (status, tries, error) = sql(
+        "SELECT status::text, attempts, last_error FROM email_log WHERE id = :id", id=log_id
+    )[0]
+    assert (status, tries) == ("failed", 1)
+    assert "username" in error
+
+
+def test_an_email_whose_sealed_context_is_broken_fails_instead_of_waiting(stack, mailbox, drain):
+    from workers.email import send_email
+
+    email = new_email()
+    log_id = _queued_row(email)
+
+    send_email.send(str(log_id), EmailType.WELCOME.value, email, "not-a-sealed-payload")
+    drain()
+
+    rows = sql("SELECT status::text, attempts FROM email_log WHERE id = :id", id=log_id)
+    assert rows == [("failed", 1)]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from tests.helpers import new_email
+from litestar import Litestar, get
+from litestar.testing import TestClient
+
+from api.errors import HANDLERS
+from tests.helpers import new_email, register
 
 
 def test_root_names_the_service_and_links_onwards(client):
@@ -91,3 +95,44 @@ def test_an_unexpected_field_is_named_in_the_error(client):
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "admin"
+
+
+def test_a_body_that_is_not_an_object_is_named_as_the_body(client):
+    response = client.post("/auth/register/step1", json=["someone@example.com"])
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "body"
+
+
+def test_refusals_of_every_kind_share_the_problem_shape(client, mailbox):
+    account = register(client, mailbox)
+    email = new_email()
+    client.post("/auth/register/step1", json={"email": email})
+
+    refusals = [
+        client.get("/user/profile"),  # 401
+        client.post("/auth/register/step1", json={"email": account["email"]}),  # 409
+        client.post("/auth/register/step1", json={"email": email}),  # 429
+    ]
+
+    assert [r.status_code for r in refusals] == [401, 409, 429]
+    for response in refusals:
+        assert response.headers["content-type"].startswith("application/problem+json")
+        body = response.json()
+        assert {"type", "title", "status", "detail", "code"} <= set(body)
+        assert body["status"] == response.status_code
+
+
+def test_an_unexpected_failure_is_a_500_problem_that_hides_its_internals():
+    @get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("connection string postgresql://secret@db")
+
+    app = Litestar(route_handlers=[boom], exception_handlers=HANDLERS, debug=False)
+    with TestClient(app) as http:
+        response = http.get("/boom")
+
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "INTERNAL"
+    assert "secret" not in response.text and "Traceback" not in response.text

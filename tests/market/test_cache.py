@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import multiprocessing
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +36,7 @@ from domain.market.errors import (
 from domain.market.instruments import Instrument, resolve
 from domain.market.models import NewsFeed
 from scripts.services import free_port
+from tests.market.cache_processes import UPSTREAM_COUNTER, ask_for_a_quote
 
 END = date(2026, 12, 3)  # a Thursday
 IST = timezone(timedelta(hours=5, minutes=30))
@@ -416,3 +418,24 @@ def test_when_redis_is_unreachable_calls_go_to_the_source(upstream, infy, caplog
     assert [r.message for r in caplog.records] == [
         "market cache unavailable, calling source directly"
     ]
+
+
+@pytest.mark.slow
+def test_processes_asking_for_one_key_at_once_make_one_upstream_call(valkey_url, store):
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(3), context.Queue()
+    processes = [
+        context.Process(target=ask_for_a_quote, args=(valkey_url, start, results)) for _ in range(3)
+    ]
+
+    for process in processes:
+        process.start()
+    answers = [results.get(timeout=90) for _ in processes]
+    for process in processes:
+        process.join(timeout=30)
+
+    assert int(store.get(UPSTREAM_COUNTER)) == 1
+    assert len({price for price, _, _ in answers}) == 1
+    assert not any(stale for _, stale, _ in answers)
+    assert sorted(stats["upstream_calls"] for _, _, stats in answers) == [0, 0, 1]
+    assert all(process.exitcode == 0 for process in processes)

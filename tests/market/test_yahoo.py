@@ -13,6 +13,7 @@ from domain.market.errors import (
     RateLimitedUpstream,
     SourceTimeout,
     SourceUnavailable,
+    UnknownSymbol,
 )
 from domain.market.models import OHLCV
 from domain.market.yahoo import YahooSource
@@ -251,3 +252,74 @@ def test_auto_keeps_yahoo_when_it_answers(monkeypatch):
     source = get_source("auto", deadline_s=7)
 
     assert isinstance(source, YahooSource) and source.deadline_s == 7
+
+
+def test_nan_bars_are_dropped_and_a_missing_volume_stays_missing(monkeypatch, yahoo, infy):
+    monkeypatch.setattr(yfinance, "Ticker", fakes.GappyTicker)
+
+    frame = yahoo.history(infy, "1mo").frame
+
+    raw = fakes.GappyTicker("INFY.NS").history()
+    assert len(frame) == len(raw) - 1
+    assert raw.index[3].tz_localize(None).normalize() not in frame.index
+    assert frame["Close"].notna().all()
+    assert frame["Volume"].isna().sum() == 1
+
+
+def test_keys_missing_from_info_become_none_never_a_guess(monkeypatch, yahoo, infy):
+    monkeypatch.setattr(yfinance, "Ticker", fakes.GappyTicker)
+
+    facts = yahoo.fundamentals(infy)
+    gov = yahoo.governance(infy)
+
+    assert facts.price == 1500.0 and facts.eps_trailing == 64.9
+    assert (facts.pe_trailing, facts.pe_forward, facts.price_to_book, facts.beta) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert facts.book_value_per_share is None and facts.eps_forward is None
+    assert gov.officers == () and gov.overall_risk is None and gov.scores_as_of is None
+
+
+def test_an_all_nan_statement_line_is_kept_as_nan(monkeypatch, yahoo, infy):
+    monkeypatch.setattr(yfinance, "Ticker", fakes.GappyTicker)
+
+    income = yahoo.financials(infy).income
+
+    assert income.loc["Diluted EPS"].isna().all()
+    assert income.loc["Net Income"].tolist() == [2.7e11, 2.6e11]
+
+
+def test_an_unknown_ticker_outside_the_nifty_is_an_unknown_symbol(monkeypatch, yahoo):
+    monkeypatch.setattr(yfinance, "Ticker", fakes.EmptyTicker)
+    nosuch = yahoo.resolve("NOSUCHCO")
+
+    for call in (yahoo.quote, yahoo.history, yahoo.fundamentals, yahoo.governance):
+        with pytest.raises(UnknownSymbol) as caught:
+            call(nosuch)
+        assert caught.value.query == "NOSUCHCO"
+
+
+def test_a_typo_of_a_nifty_name_is_looked_up_and_gets_the_closest_match(monkeypatch, yahoo):
+    monkeypatch.setattr(yfinance, "Ticker", fakes.EmptyTicker)
+
+    for typo in ("INFYY", "Infosis"):
+        with pytest.raises(UnknownSymbol) as caught:
+            yahoo.resolve(typo)
+        assert "INFY (Infosys Ltd)" in caught.value.suggestions
+    assert fakes.FakeTicker.calls == ["INFYY.NS", "INFOSIS.NS"]
+
+
+def test_a_listed_ticker_resembling_a_nifty_name_is_looked_up_once(yahoo):
+    first = yahoo.resolve("ADANIPOWER")
+    again = yahoo.resolve("adanipower.ns")
+
+    assert first == again and first.yahoo_symbol == "ADANIPOWER.NS"
+    assert fakes.FakeTicker.calls == ["ADANIPOWER.NS"]
+
+
+def test_a_ticker_unlike_any_nifty_name_needs_no_look_up(yahoo):
+    assert yahoo.resolve("TATAPOWER").yahoo_symbol == "TATAPOWER.NS"
+    assert fakes.FakeTicker.calls == []

@@ -289,3 +289,55 @@ class OfflineTicker(FakeTicker):
     def history(self, period="1mo", interval="1d", **kwargs):
         # After a DNS failure yfinance itself trips over a None (FINDINGS).
         raise TypeError("'NoneType' object is not subscriptable")
+
+
+# What Yahoo leaves out for many NSE/BSE listings: these keys are absent from
+# .info, not None (the adapter must not KeyError, nor invent a value).
+SPARSE_MISSING = (
+    "trailingPE",
+    "forwardPE",
+    "forwardEps",
+    "bookValue",
+    "priceToBook",
+    "beta",
+    "auditRisk",
+    "boardRisk",
+    "compensationRisk",
+    "shareHolderRightsRisk",
+    "overallRisk",
+    "governanceEpochDate",
+    "companyOfficers",
+)
+
+
+class GappyTicker(FakeTicker):
+    """A thinly covered listing: NaN rows in the bars (a halted session), a NaN
+    volume, keys missing from .info, and a statement row that is all NaN."""
+
+    @property
+    def info(self):
+        return {key: value for key, value in INFO.items() if key not in SPARSE_MISSING}
+
+    def history(self, period="1mo", interval="1d", **kwargs):
+        frame = history_frame().astype({"Volume": "float64"})
+        frame.iloc[3, :5] = float("nan")  # the whole bar
+        frame.iloc[5, frame.columns.get_loc("Volume")] = float("nan")
+        return frame
+
+    @property
+    def income_stmt(self):
+        return statement_frame(
+            {
+                "Total Revenue": [1.5e12, 1.6e12],
+                "Net Income": [2.6e11, 2.7e11],
+                "Diluted EPS": [None, None],
+            }
+        )
+
+
+class EmptyInsidersTicker(FakeTicker):
+    """A listing Yahoo has holders for but no insider trades."""
+
+    @property
+    def insider_transactions(self):
+        return pd.DataFrame()

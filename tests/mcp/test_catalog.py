@@ -1,3 +1,5 @@
+import re
+from pathlib import Path
 from typing import get_args
 
 import pytest
@@ -96,3 +98,14 @@ def _all_properties(schema):
         yield name, spec
         yield from _all_properties(spec.get("items", {}))
         yield from _all_properties(spec)
+
+
+def test_the_yahoo_coverage_note_has_one_row_per_tool_under_its_server():
+    note = (Path(__file__).parents[2] / "docs" / "yahoo-coverage.md").read_text()
+
+    rows = re.findall(r"^\| (\w+) \| `(\w+)` \|", note, flags=re.MULTILINE)
+
+    assert len(rows) == 45
+    assert set(rows) == {
+        (server, name) for server, names in ORIGINAL_TOOLS.items() for name in names
+    }

@@ -104,3 +104,10 @@ async def test_validate_chart_data_accepts_a_clean_candlestick(call):
 
     assert answer["data"]["valid"] is True
     assert answer["data"]["problems"] == []
+
+
+async def test_a_chart_kept_in_this_processs_memory_says_its_url_is_not_served(call):
+    answer = await call("generate_candlestick_chart", symbol="INFY")
+
+    assert "DATABASE_URL" in answer["chart_notice"]
+    assert answer["figure"]["data"]

@@ -1,7 +1,9 @@
 """Every one of the 45 tools answers in the common shape on the demo market."""
 
 import json
+import re
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +44,11 @@ async def test_tool_answers_with_source_as_of_data_and_unavailable(call, tool):
         assert answer["source"] == "demo" and answer["notice"] == DEMO_NOTICE
     if tool.startswith("generate_"):
         assert answer["chart_id"] and answer["figure"]["data"]
+
+
+def test_every_tool_has_its_figures_checked_in_a_figures_test():
+    called = set()
+    for path in Path(__file__).parent.glob("test_*_figures.py"):
+        called |= set(re.findall(r'call\(\s*"(\w+)"', path.read_text()))
+
+    assert called == set(ALL_TOOLS)

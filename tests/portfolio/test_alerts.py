@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from domain.market.errors import SourceUnavailable
+from scripts.services import body_text
 from tests.helpers import bearer, register, sql
 
 
@@ -33,6 +35,7 @@ def test_an_alert_is_created_read_changed_and_deleted(client, member, drain):
 
     changed = client.put(f"/alerts/{created.json()['id']}", headers=headers, json={"threshold": 25})
     listed = client.get("/alerts/", headers=headers).json()
+    one = client.get(f"/alerts/{created.json()['id']}", headers=headers).json()
     deleted = client.delete(f"/alerts/{created.json()['id']}", headers=headers)
     drain()
 
@@ -41,6 +44,7 @@ def test_an_alert_is_created_read_changed_and_deleted(client, member, drain):
     assert created.json()["refresh_job_id"] and created.json()["armed"] is True
     assert changed.json()["condition"] == "RSI 14 of TCS below 25"
     assert [a["id"] for a in listed] == [created.json()["id"]]
+    assert one["condition"] == "RSI 14 of TCS below 25" and one["note"] == "dip"
     assert deleted.status_code == 204
     assert client.get("/alerts/", headers=headers).json() == []
 
@@ -73,18 +77,34 @@ class _Quote:
 
 
 class _SteeredSource:
-    """A market that quotes whatever price the test sets."""
+    """A market that quotes whatever price the test sets; None is an outage."""
 
     name = "demo"
 
     def __init__(self) -> None:
-        self.price = 0.0
+        self.price: float | None = 0.0
 
     def quote(self, instrument) -> _Quote:
+        if self.price is None:
+            raise SourceUnavailable("the market is down", source="demo")
         return _Quote(self.price)
 
 
-def test_an_alert_fires_again_only_after_its_condition_was_false(member, mailbox, stack):
+def _watch_above(member: dict, symbol: str, threshold: float) -> None:
+    sql(
+        "INSERT INTO price_alerts (id, user_id, symbol, exchange, metric, operator, threshold) "
+        "VALUES (gen_random_uuid(), :u, :symbol, 'NSE', 'price', 'above', :threshold)",
+        u=uuid.UUID(member["user"]["id"]),
+        symbol=symbol,
+        threshold=threshold,
+    )
+
+
+def _refreshes(symbol: str, prices: list[float | None]) -> list[tuple[int, int]]:
+    """(alerts fired, alerts re-armed) by one refresh of `symbol` per price,
+    run by the job's own code against a steered market."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
     from domain.accounts.common import Accounts
     from domain.alerts.checks import email_notifier
     from domain.db.session import async_url
@@ -93,33 +113,49 @@ def test_an_alert_fires_again_only_after_its_condition_was_false(member, mailbox
     from domain.settings import get_settings
     from workers.email import dispatch
 
-    sql(
-        "INSERT INTO price_alerts (id, user_id, symbol, exchange, metric, operator, threshold) "
-        "VALUES (gen_random_uuid(), :u, 'WIPRO', 'NSE', 'price', 'above', 250)",
-        u=uuid.UUID(member["user"]["id"]),
-    )
-    source, notify = _SteeredSource(), email_notifier(Accounts(get_settings(), Outbox(dispatch)))
+    source = _SteeredSource()
+    notify = email_notifier(Accounts(get_settings(), Outbox(dispatch)))
 
-    async def refresh_at(prices: list[float]) -> list[tuple[int, int]]:
-        from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
-
+    async def run() -> list[tuple[int, int]]:
         engine = create_async_engine(async_url(os.environ["DATABASE_URL"]))
         sessions = async_sessionmaker(engine, expire_on_commit=False)
         counts = []
-        for price in prices:
-            source.price = price
-            result = await run_refresh(
-                sessions, source, {("WIPRO", "NSE")}, datetime.now(UTC), notify
-            )
-            counts.append((result["alerts_fired"], result["alerts_rearmed"]))
-        await engine.dispose()
+        try:
+            for price in prices:
+                source.price = price
+                keys = {(symbol, "NSE")}
+                result = await run_refresh(sessions, source, keys, datetime.now(UTC), notify)
+                counts.append((result["alerts_fired"], result["alerts_rearmed"]))
+        finally:
+            await engine.dispose()
         return counts
 
-    counts = asyncio.run(refresh_at([300, 310, 200, 320]))
+    return asyncio.run(run())
+
+
+def test_an_alert_fires_again_only_after_its_condition_was_false(member, mailbox, stack):
+    _watch_above(member, "WIPRO", 250)
+
+    counts = _refreshes("WIPRO", [300, 310, 200, 320])
 
     assert counts == [(1, 0), (0, 0), (0, 1), (1, 0)]
     mailbox.wait_for(member["email"], "Price alert: WIPRO above")
     assert _emails(member["user"]["id"]) == 2
+
+
+def test_an_alert_set_during_an_outage_waits_for_a_fresh_price(member, mailbox, stack):
+    # Given EICHERMOT's last good price, 300, is above a new alert's 250
+    assert _refreshes("EICHERMOT", [300]) == [(0, 0)]
+    _watch_above(member, "EICHERMOT", 250)
+
+    # When the source fails, then answers again
+    counts = _refreshes("EICHERMOT", [None, 305])
+
+    # Then the alert fires once, on the fresh price
+    assert counts == [(0, 0), (1, 0)]
+    message = mailbox.wait_for(member["email"], "Price alert: EICHERMOT above")
+    assert "305" in body_text(message)
+    assert _emails(member["user"]["id"]) == 1
 
 
 @pytest.mark.parametrize(
@@ -135,6 +171,8 @@ def test_an_alert_fires_again_only_after_its_condition_was_false(member, mailbox
             400,
             "threshold",
         ),
+        ({"symbol": "INFY", "operator": "above", "threshold": 1e12}, 400, "threshold"),
+        ({"symbol": "INFY", "operator": "above", "threshold": 9, "note": "a\x00b"}, 400, "note"),
     ],
 )
 def test_a_bad_alert_is_refused_and_changes_nothing(client, member, body, status, field):
@@ -161,9 +199,11 @@ def test_another_users_alert_does_not_exist_for_them(client, member, mailbox):
     other = bearer(register(client, mailbox)["access_token"])
     alert = _alert(client, member["headers"], symbol="INFY", operator="above", threshold=9999)
 
+    read = client.get(f"/alerts/{alert.json()['id']}", headers=other)
     update = client.put(f"/alerts/{alert.json()['id']}", headers=other, json={"threshold": 1})
     delete = client.delete(f"/alerts/{alert.json()['id']}", headers=other)
 
-    assert update.status_code == delete.status_code == 404
+    assert read.status_code == update.status_code == delete.status_code == 404
+    assert read.json()["code"] == "NOT_FOUND"
     assert client.get("/alerts/", headers=other).json() == []
     assert client.get("/alerts/", headers=member["headers"]).json()[0]["threshold"] == 9999

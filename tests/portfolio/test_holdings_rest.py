@@ -49,8 +49,12 @@ def test_the_portfolio_is_valued_at_quantity_times_the_demo_price(client, member
     assert totals["value"] == pytest.approx(value, abs=0.01)
     assert totals["invested"] == pytest.approx(24000, abs=0.01)
     assert totals["pnl"] == pytest.approx(value - 24000, abs=0.01)
-    assert totals["pending"] == 0 and totals["source"] == "demo"
-    assert {s["sector"] for s in body["sector_allocation"]} == {"Technology"}
+    assert totals["pending"] == 0 and totals["source"] == "demo" and totals["as_of"]
+    assert body["demo"] is True and "demo data" in body["notice"].lower()
+    [sector] = body["sector_allocation"]
+    assert (sector["sector"], sector["weight_pct"], sector["source"]) == ("Technology", 100, "demo")
+    assert sector["value"] == pytest.approx(value, abs=0.01) and sector["as_of"]
+    assert body["xirr"]["source"] == "demo" and body["xirr"]["as_of"]
     assert body["xirr"]["rate_pct"] is not None and body["xirr"]["reason"] is None
 
 
@@ -61,6 +65,18 @@ def test_xirr_says_why_it_is_missing_without_a_buy_date(client, member, drain):
     xirr = client.get("/portfolio/", headers=member["headers"]).json()["xirr"]
 
     assert xirr["rate_pct"] is None and "buy date missing for ITC" in xirr["reason"]
+
+
+def test_a_holding_bought_decades_ago_still_gets_an_xirr(client, member, drain):
+    add_holding(
+        client, member["headers"], symbol="ITC", quantity=100, avg_price=2, buy_date="1961-03-01"
+    )
+    drain()
+
+    response = client.get("/portfolio/", headers=member["headers"])
+
+    assert response.status_code == 200
+    assert response.json()["xirr"]["rate_pct"] > 0
 
 
 def test_a_holding_is_changed_and_deleted(client, member, drain):
@@ -118,6 +134,11 @@ def test_an_unknown_symbol_is_refused_with_the_closest_matches(client, member):
         ({"avg_price": 0}, "avg_price"),
         ({"avg_price": -1.5}, "avg_price"),
         ({"buy_date": "2999-01-01"}, "buy_date"),
+        ({"buy_date": "1800-01-01"}, "buy_date"),
+        ({"quantity": 0.00001}, "quantity"),
+        ({"avg_price": 0.00004}, "avg_price"),
+        ({"notes": "bought\x00"}, "notes"),
+        ({"symbol": "NOPE123X"}, "symbol"),
         ({"exchange": "NYSE"}, "exchange"),
         ({"symbol": "INFY.BO", "exchange": "NSE"}, "exchange"),
     ],

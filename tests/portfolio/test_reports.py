@@ -9,7 +9,7 @@ import pytest
 from domain.mail.render import format_inr, format_pct
 from scripts.services import body_text
 from tests.helpers import sql
-from tests.portfolio.conftest import add_holding, demo_quote
+from tests.portfolio.conftest import add_holding, demo_quote, job_runs
 
 pytestmark = pytest.mark.usefixtures("default_report_schedule")
 
@@ -29,6 +29,10 @@ def _send_reports(drain, at: str) -> None:
 
     send_portfolio_reports.send(at=at)
     drain()
+
+
+def _reports_in(mailbox, address: str) -> list:
+    return [m for m in mailbox.to(address) if "portfolio report" in str(m["Subject"])]
 
 
 def _report_rows(user_id: str, kind: str) -> int:
@@ -81,11 +85,33 @@ def test_running_the_report_job_twice_sends_one_email(client, member, mailbox, d
 
     user_id = member["user"]["id"]
     assert _report_rows(user_id, "report_daily") == 1
+    assert len(_reports_in(mailbox, member["email"])) == 1
     rows = sql(
         "SELECT frequency, period_key FROM report_deliveries WHERE user_id = :u",
         u=uuid.UUID(user_id),
     )
     assert rows == [("daily", "2026-12-02")]
+
+
+def test_a_redelivered_report_tick_sends_one_email(client, member, mailbox, drain):
+    from workers.portfolio import send_portfolio_reports
+
+    headers = member["headers"]
+    _prefer(client, headers, "daily")
+    add_holding(client, headers, symbol="POWERGRID", quantity=10, avg_price=250)
+    drain()
+
+    # One tick delivered twice, both copies in flight together.
+    tick = "2026-12-02T18:10:00+05:30"
+    send_portfolio_reports.send(at=tick)
+    send_portfolio_reports.send(at=tick)
+    drain()
+
+    mailbox.wait_for(member["email"], "Daily portfolio report")
+    assert _report_rows(member["user"]["id"], "report_daily") == 1
+    assert len(_reports_in(mailbox, member["email"])) == 1
+    runs = job_runs("send_portfolio_reports", tick)
+    assert len(runs) == 2 and {outcome for outcome, _ in runs} <= {"ok", "skipped"}
 
 
 def test_reports_follow_each_users_frequency_and_the_operator_switch(

@@ -42,3 +42,19 @@ def test_the_status_shows_queue_depths_and_live_workers(client, member):
 
 def test_the_status_needs_a_signed_in_user(client):
     assert client.get("/scheduler/status").status_code == 401
+
+
+def test_every_job_is_a_periodic_actor_on_the_jobs_queue(stack):
+    from domain.jobs.schedule import ALL_JOBS, TICK
+
+    broker = stack["broker"]
+    periodic = {
+        name: broker.get_actor(name)
+        for name in broker.get_declared_actors()
+        if "periodic" in broker.get_actor(name).options
+    }
+
+    assert set(periodic) == set(ALL_JOBS)
+    for actor in periodic.values():
+        assert actor.queue_name == "jobs"
+        assert str(actor.options["periodic"]) == TICK

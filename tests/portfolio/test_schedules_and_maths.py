@@ -11,7 +11,7 @@ import pytest
 from domain.jobs.cron import IST, Cron
 from domain.jobs.schedule import JOBS_BY_NAME, report_crons
 from domain.portfolio.models import Holding, PriceSnapshot
-from domain.portfolio.reports import due_periods
+from domain.portfolio.reports import current_periods, due_periods
 from domain.portfolio.valuation import value_of
 from domain.portfolio.xirr import CashFlow, xirr
 from domain.reports.settings import ReportSchedule
@@ -83,6 +83,22 @@ def test_report_periods_are_due_from_the_send_time_for_two_hours():
     assert due_periods(_schedule(daily_enabled=False), ist("2026-12-02T18:00")) == []
 
 
+def test_a_run_by_hand_sends_the_periods_it_falls_in():
+    schedule = _schedule(monthly_enabled=False)
+
+    sunday = current_periods(schedule, ist("2026-12-06T09:00"))
+    wednesday = current_periods(schedule, ist("2026-12-02T09:00"))
+
+    assert [(p.frequency, p.key) for p in sunday] == [
+        ("daily", "2026-12-04"),
+        ("weekly", "2026-W49"),
+    ]
+    assert [(p.frequency, p.key) for p in wednesday] == [
+        ("daily", "2026-12-02"),
+        ("weekly", "2026-W49"),
+    ]
+
+
 def test_a_late_send_time_catches_up_after_midnight():
     late = _schedule(send_time=time(23, 30))
 
@@ -106,6 +122,9 @@ def test_xirr_matches_the_textbook_example_and_says_when_it_cannot():
         pytest.approx(0.10)
     )
     assert xirr([CashFlow(date(2026, 1, 1), -100), CashFlow(date(2026, 1, 1), 110)]).rate is None
+    years = (date(2026, 12, 3) - date(1960, 1, 1)).days / 365
+    long_ago = [CashFlow(date(1960, 1, 1), -10), CashFlow(date(2026, 12, 3), 1500)]
+    assert xirr(long_ago).rate == pytest.approx(150 ** (1 / years) - 1, abs=1e-9)
     assert xirr([CashFlow(date(2026, 1, 1), 100)]).reason
 
 
