@@ -28,8 +28,12 @@ mail: $(STAMP) ## Print the newest messages in the dev mailbox
 migrate: $(STAMP) ## Apply database migrations to DATABASE_URL
 	$(BIN)/alembic upgrade heads
 
+# Each checkout keeps its own pytest folder: runs in two checkouts at once
+# would otherwise prune each other's embedded servers out of /tmp.
+TEST_TMP := $(CURDIR)/.kubera/pytest
+
 test: $(STAMP) ## Run the whole test suite (starts embedded services when no URLs are set)
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest --basetemp=$(TEST_TMP) $(ARGS)
 
 lint: $(STAMP) ## Check style and common bugs with ruff
 	$(BIN)/ruff check .
