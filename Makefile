@@ -33,6 +33,7 @@ migrate: $(STAMP) ## Apply database migrations to DATABASE_URL
 TEST_TMP := $(CURDIR)/.kubera/pytest
 
 test: $(STAMP) ## Run the whole test suite (starts embedded services when no URLs are set)
+	@mkdir -p $(dir $(TEST_TMP))
 	$(BIN)/python -m pytest --basetemp=$(TEST_TMP) $(ARGS)
 
 lint: $(STAMP) ## Check style and common bugs with ruff
