@@ -3,9 +3,15 @@
 When chat is stopped, or a maintenance window is open, new prompts are refused
 with SYSTEM_DISABLED; turns already running finish. PostgreSQL holds the state
 (one `system_state` row, so it survives restarts); Redis holds a copy that every
-API process reads per prompt. Every change commits first and then rewrites the
-copy; a process that finds no copy reloads it from PostgreSQL when given a
-loader, and `sync_system_state` rewrites it at start-up.
+API process reads per prompt.
+
+Every change commits first and then writes the copy, stamped with the row's
+`updated_at` (taken from PostgreSQL's clock under the row lock, so it grows
+with each change). The copy is only ever replaced by a newer stamp: neither the
+slower of two admins' writes nor a process reloading after a miss can put an
+older state back. A process that finds no copy (Redis restarted without its
+data) reloads it from PostgreSQL, through the caller's loader or, without one,
+a short connection of its own.
 """
 
 from __future__ import annotations
@@ -15,13 +21,16 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import CheckConstraint, ForeignKey, Text, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import CheckConstraint, ForeignKey, Text, func, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.pool import NullPool
 
 from domain.db.base import Base, utcnow
 from domain.errors import KuberaError, Unavailable
@@ -84,10 +93,12 @@ class ChatState:
         ended = self.ends_at is not None and self.ends_at <= now
         return (self.message or DEFAULT_MAINTENANCE_MESSAGE) if started and not ended else None
 
-    def to_json(self) -> str:
-        data = asdict(self)
+    def to_json(self, version: int = 0) -> str:
+        """`version`: the stamp the Redis copy is ordered by (microseconds)."""
+        data = asdict(self) | {"version": version}
         for name in ("starts_at", "ends_at"):
-            data[name] = data[name].isoformat() if data[name] else None
+            moment = getattr(self, name)
+            data[name] = moment.isoformat() if moment else None
         return json.dumps(data)
 
     @classmethod
@@ -106,44 +117,93 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-Loader = Callable[[], Awaitable[ChatState]]
+@dataclass(frozen=True)
+class Stored:
+    """The state as PostgreSQL holds it, with the stamp of its last change."""
+
+    state: ChatState
+    version: int = 0
 
 
-def _state_of(row: SystemStateRow | None) -> ChatState:
+Loader = Callable[[], Awaitable[Stored]]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# Replaces the copy only with a newer version (ARGV[2]); answers 1 if it did.
+_SET_IF_NEWER = """
+local current = redis.call('GET', KEYS[1])
+if current then
+  local ok, data = pcall(cjson.decode, current)
+  if ok and type(data) == 'table' and tonumber(data['version'] or 0) >= tonumber(ARGV[2]) then
+    return 0
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
+"""
+
+
+def _version(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def _stored(row: SystemStateRow | None) -> Stored:
     if row is None:
-        return ChatState()
-    return ChatState(row.chat_enabled, row.maintenance, row.message, row.starts_at, row.ends_at)
+        return Stored(ChatState())
+    state = ChatState(row.chat_enabled, row.maintenance, row.message, row.starts_at, row.ends_at)
+    return Stored(state, _version(row.updated_at))
+
+
+async def load_stored(session: AsyncSession) -> Stored:
+    return _stored(await session.get(SystemStateRow, 1, populate_existing=True))
 
 
 async def load_state(session: AsyncSession) -> ChatState:
     """The state as PostgreSQL holds it."""
-    return _state_of(await session.get(SystemStateRow, 1, populate_existing=True))
+    return (await load_stored(session)).state
 
 
 def loader_from(sessions: async_sessionmaker) -> Loader:
     """A loader for `ensure_chat_enabled` that opens its own short session."""
 
-    async def load() -> ChatState:
+    async def load() -> Stored:
         async with sessions() as session:
-            return await load_state(session)
+            return await load_stored(session)
 
     return load
 
 
-async def _mirror(redis: Redis, state: ChatState) -> None:
-    await redis.set(SYSTEM_KEY, state.to_json())
+async def _load_from_settings() -> Stored:
+    """The loader of a caller without one: a single unpooled connection, used
+    only when the Redis copy is missing (once after Redis lost its data)."""
+    from domain.db.session import async_url
+    from domain.settings import get_settings
+
+    engine = create_async_engine(async_url(get_settings().database.url), poolclass=NullPool)
+    try:
+        async with AsyncSession(engine) as session:
+            return await load_stored(session)
+    finally:
+        await engine.dispose()
+
+
+async def _mirror(redis: Redis, stored: Stored) -> bool:
+    """Write the copy unless Redis already holds a newer one."""
+    payload = stored.state.to_json(stored.version)
+    return bool(await redis.eval(_SET_IF_NEWER, 1, SYSTEM_KEY, payload, stored.version))
 
 
 async def chat_state(redis: Redis, load: Loader | None = None) -> ChatState:
     """The state from the Redis copy; on a miss, from `load` (then copied)."""
-    raw = await redis.get(SYSTEM_KEY)
-    if raw:
-        return ChatState.from_json(raw)
-    if load is None:
-        return ChatState()
-    state = await load()
-    await _mirror(redis, state)
-    return state
+    try:
+        raw = await redis.get(SYSTEM_KEY)
+        if raw:
+            return ChatState.from_json(raw)
+        stored = await (load or _load_from_settings)()
+        await _mirror(redis, stored)
+    except (RedisError, SQLAlchemyError, OSError) as exc:
+        raise Unavailable("The chat switch cannot be read right now; try again shortly") from exc
+    return stored.state
 
 
 async def ensure_chat_enabled(redis: Redis, load: Loader | None = None) -> None:
@@ -154,9 +214,9 @@ async def ensure_chat_enabled(redis: Redis, load: Loader | None = None) -> None:
 
 
 async def set_chat_enabled(redis: Redis, enabled: bool, message: str | None = None) -> None:
-    """Write the Redis copy only (tests and emergencies); `save_state` is the
-    normal path and also persists the change."""
-    await _mirror(redis, ChatState(enabled=enabled, message=message))
+    """Write the Redis copy only (tests and emergencies), at version 0 so the
+    next saved change replaces it; `save_state` is the normal path."""
+    await redis.set(SYSTEM_KEY, ChatState(enabled=enabled, message=message).to_json())
 
 
 async def save_state(
@@ -168,19 +228,26 @@ async def save_state(
     back. If Redis fails after the commit the change is saved but not yet in
     effect; the caller hears Unavailable and may repeat it.
     """
-    row = await session.get(SystemStateRow, 1, with_for_update=True)
-    if row is None:
-        row = SystemStateRow(id=1)
-        session.add(row)
-    row.chat_enabled = state.enabled
-    row.maintenance = state.maintenance
-    row.message = state.message
-    row.starts_at = state.starts_at
-    row.ends_at = state.ends_at
-    row.updated_by = updated_by
+    values = {
+        "chat_enabled": state.enabled,
+        "maintenance": state.maintenance,
+        "message": state.message,
+        "starts_at": state.starts_at,
+        "ends_at": state.ends_at,
+        "updated_by": updated_by,
+        # The row lock is held here, so each change's clock reading is later.
+        "updated_at": func.clock_timestamp(),
+    }
+    upsert = (
+        insert(SystemStateRow)
+        .values(id=1, **values)
+        .on_conflict_do_update(index_elements=["id"], set_=values)
+        .returning(SystemStateRow.updated_at)
+    )
+    updated_at = (await session.execute(upsert)).scalar_one()
     await session.commit()
     try:
-        await _mirror(redis, state)
+        await _mirror(redis, Stored(state, _version(updated_at)))
     except RedisError as exc:
         log.warning("system state not mirrored", extra={"error": repr(exc)})
         raise Unavailable("The change was saved but not yet applied; send it again") from exc
@@ -188,7 +255,7 @@ async def save_state(
 
 
 async def sync_system_state(session: AsyncSession, redis: Redis) -> ChatState:
-    """Rewrite the Redis copy from PostgreSQL (call once at start-up)."""
-    state = await load_state(session)
-    await _mirror(redis, state)
-    return state
+    """Copy PostgreSQL's state to Redis unless Redis holds a newer one (start-up)."""
+    stored = await load_stored(session)
+    await _mirror(redis, stored)
+    return stored.state

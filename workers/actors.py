@@ -4,6 +4,7 @@ dramatiq workers.actors --queues email jobs
 periodiq workers.actors
 """
 
+from workers.admin import send_maintenance_notice
 from workers.broker import broker
 from workers.chat import run_turn
 from workers.email import send_email
@@ -18,5 +19,6 @@ __all__ = [
     "refresh_prices",
     "run_turn",
     "send_email",
+    "send_maintenance_notice",
     "send_portfolio_reports",
 ]

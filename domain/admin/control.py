@@ -1,28 +1,28 @@
 """The admin's chat switch: stop, start, or announce a maintenance window,
 optionally emailing every active user about the maintenance.
 
-The new state, the log row and the emails' log rows commit together; the
+The new state, the log row and the notice's job run commit together; the
 Redis copy every API process reads is written right after (see
-`domain.system.save_state`).
+`domain.system.save_state`). The notice's job is enqueued just before that
+commit, as the Outbox does with an email: if the queue is down nothing
+changes, and a job that finds no run (its request failed) is dropped.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from redis.asyncio import Redis
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.accounts.common import Accounts
-from domain.accounts.models import User
+from domain.admin import notices
 from domain.admin.audit import Actor, AdminAction, jsonable, record
 from domain.db.base import utcnow
-from domain.errors import InvalidInput
-from domain.mail.catalog import EmailType
+from domain.errors import InvalidInput, Unavailable
 from domain.system import ChatState, SystemStateRow, load_state, save_state
 
 log = logging.getLogger("kubera.admin")
@@ -52,11 +52,13 @@ class ControlRequest:
 
 @dataclass(frozen=True)
 class ControlResult:
-    """`recipients`: active users a maintenance email was decided for (those who
-    opted out of system notices get a skipped log row instead of mail)."""
+    """`notice_id`: the job run mailing the maintenance notice, if one was
+    asked for; `recipients`: the active users it goes to (those who opted out
+    of system notices get a skipped email log row instead of mail)."""
 
     state: ChatState
-    recipients: int
+    recipients: int = 0
+    notice_id: uuid.UUID | None = None
 
 
 def _maintenance_state(request: ControlRequest) -> ChatState:
@@ -87,50 +89,44 @@ def new_state(request: ControlRequest) -> ChatState:
     return ChatState()
 
 
-def _stamp(moment: datetime | None) -> str | None:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else None
-
-
-async def _notify_all(accounts: Accounts, session: AsyncSession, state: ChatState) -> int:
-    """One MAINTENANCE email per active user; the Outbox honours opt-outs.
-
-    TODO(a bulk-mail job in workers/jobs.py): this queues inside the request,
-    fine for thousands of users, not for millions.
-    """
-    users = (await session.scalars(select(User).where(User.is_active.is_(True)))).all()
-    for user in users:
-        await accounts.email(
-            session,
-            EmailType.MAINTENANCE,
-            user,
-            message=state.message,
-            starts_at=_stamp(state.starts_at),
-            ends_at=_stamp(state.ends_at),
-        )
-    return len(users)
+async def _queue_notice(
+    session: AsyncSession, actor: Actor, state: ChatState, enqueue: notices.Enqueue
+) -> tuple[int, uuid.UUID]:
+    run = notices.new_notice(session, actor, state)
+    await session.flush()
+    try:
+        enqueue(run.id)
+    except Exception as exc:
+        log.error("maintenance notice not queued", extra={"run_id": str(run.id)})
+        raise Unavailable("The maintenance email could not be queued; nothing changed") from exc
+    return await notices.audience(session), run.id
 
 
 async def control(
-    accounts: Accounts,
     session: AsyncSession,
     redis: Redis,
     actor: Actor,
     request: ControlRequest,
+    enqueue: notices.Enqueue,
 ) -> ControlResult:
+    """Apply one action; `enqueue` sends the maintenance notice's job."""
     after = new_state(request)
     await session.get(SystemStateRow, 1, with_for_update=True)
     before = await load_state(session)
-    recipients = await _notify_all(accounts, session, after) if request.notify_users else 0
+    result = ControlResult(after)
+    if request.notify_users:
+        result = ControlResult(after, *await _queue_notice(session, actor, after, enqueue))
     record(
         session,
         actor,
         _LOGGED[request.action],
         ("system", "chat"),
         before=before,
-        after={**jsonable(after), "recipients": recipients},
+        after=jsonable(after) | {"recipients": result.recipients, "notice_id": result.notice_id},
     )
     await save_state(session, redis, after, actor.admin_id)
     log.info(
-        "chat switch changed", extra={"action": request.action.value, "recipients": recipients}
+        "chat switch changed",
+        extra={"action": request.action.value, "recipients": result.recipients},
     )
-    return ControlResult(after, recipients)
+    return result

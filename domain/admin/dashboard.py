@@ -22,7 +22,7 @@ from domain.db.base import utcnow
 from domain.errors import InvalidInput
 from domain.limits.models import LimitLevel, RateLimitViolation
 from domain.mail.models import EmailLog, EmailStatus
-from domain.system import ChatState, chat_state, load_state
+from domain.system import ChatState, chat_state, load_stored
 
 Bucket = Literal["hour", "day"]
 # Longest series per bucket: two weeks of hours, a year of days.
@@ -138,7 +138,7 @@ async def dashboard(session: AsyncSession, redis: Redis) -> Dashboard:
         ),
         queues=await ops.queue_depths(redis),
         workers=ops.workers_by_queue(workers),
-        system=await chat_state(redis, lambda: load_state(session)),
+        system=await chat_state(redis, lambda: load_stored(session)),
         generated_at=utcnow(),
     )
 

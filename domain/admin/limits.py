@@ -8,6 +8,7 @@ first and rides on their commit; a refused change commits nothing.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.accounts.models import User
 from domain.admin.audit import Actor, AdminAction, record
 from domain.admin.paging import Page, fetch_page
-from domain.errors import NotFound
+from domain.errors import InvalidInput, NotFound
 from domain.limits import policy
 from domain.limits.models import (
     LimitLevel,
@@ -30,6 +31,8 @@ from domain.limits.models import (
 from domain.limits.policy import Limits, Override
 
 _FIELDS = ("burst_per_minute", "per_chat", "per_hour", "per_day")
+# The levels that must not decrease; per_chat counts a chat's whole life.
+_ORDERED = ("burst_per_minute", "per_hour", "per_day")
 
 
 @dataclass(frozen=True)
@@ -139,11 +142,31 @@ async def set_global(
     return after
 
 
+def _check_merged(override: Override, base: Limits) -> None:
+    """The user's limits must stay in order (burst <= hourly <= daily) once the
+    override is laid over the global ones; the error names a level it sets."""
+    for name in _FIELDS:
+        value = getattr(override, name)
+        if value is not None and value <= 0:
+            raise InvalidInput("Limits must be positive", field=name)
+    merged = dataclasses.replace(
+        base, **{n: v for n in _FIELDS if (v := getattr(override, n)) is not None}
+    )
+    for low, high in itertools.pairwise(_ORDERED):
+        if getattr(merged, low) > getattr(merged, high):
+            field = low if getattr(override, low) is not None else high
+            raise InvalidInput(
+                f"{low} would exceed {high} ({getattr(merged, low)} > {getattr(merged, high)})",
+                field=field,
+            )
+
+
 async def set_override(
     session: AsyncSession, redis: Redis, actor: Actor, user_id: uuid.UUID, override: Override
 ) -> Override | None:
     """Replace one user's overrides; an empty one removes them."""
     await known_user(session, user_id)
+    _check_merged(override, await policy.global_limits(session))
     before = await user_override(session, user_id)
     after = None if override.is_empty() else override
     record(

@@ -21,7 +21,7 @@ from domain.admin.audit import Actor, AdminAction, record
 from domain.admin.paging import Page, fetch_page
 from domain.chat.models import Chat, Turn
 from domain.db.base import utcnow
-from domain.errors import Conflict, InvalidInput, NotFound
+from domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from domain.limits.policy import Limits, Override, effective_limits
 from domain.mail.catalog import EmailType
 from domain.mail.models import EmailLog, EmailStatus
@@ -164,29 +164,32 @@ async def _locked_user(session: AsyncSession, user_id: uuid.UUID) -> User:
     return user
 
 
-async def _keep_an_admin(session: AsyncSession, leaving: User) -> None:
-    """Refuse to deactivate the only active admin. The active admins' rows are
-    locked, so two admins deactivating each other cannot both succeed."""
+async def _lock_active_admins(session: AsyncSession) -> list[uuid.UUID]:
+    """Lock the active admins' rows, in id order, before any other row: two
+    admins deactivating each other at once then queue up instead of
+    deadlocking, and the second sees the first's change."""
     query = (
         select(User.id)
         .where(User.role == Role.ADMIN, User.is_active.is_(True))
         .order_by(User.id)
         .with_for_update()
     )
-    others = [i for i in (await session.scalars(query)).all() if i != leaving.id]
-    if not others:
-        raise Conflict("This is the only active admin; another admin must exist first")
+    return list((await session.scalars(query)).all())
 
 
 async def deactivate(
     accounts: Accounts, session: AsyncSession, actor: Actor, user_id: uuid.UUID, reason: str | None
 ) -> UserEntry:
     """Block the account and end its sessions at once; the user is emailed why."""
+    admins = await _lock_active_admins(session)
+    if actor.admin_id not in admins:
+        # Deactivated or demoted while this request waited for the locks.
+        raise Forbidden("This needs an active admin account")
     user = await _locked_user(session, user_id)
     if not user.is_active:
         raise Conflict("This account is already deactivated", field="user_id")
-    if user.role == Role.ADMIN:
-        await _keep_an_admin(session, user)
+    if user.role == Role.ADMIN and not [i for i in admins if i != user.id]:
+        raise Conflict("This is the only active admin; another admin must exist first")
     if user.id == actor.admin_id:
         raise InvalidInput("You cannot deactivate your own account", field="user_id")
     user.is_active = False

@@ -64,3 +64,35 @@ def test_the_database_refuses_to_change_or_delete_log_rows(admin):
         sql("UPDATE admin_activity_log SET action = 'x' WHERE admin_id = :id", id=admin["id"])
     with pytest.raises(Exception, match="append-only"):
         sql("DELETE FROM admin_activity_log WHERE admin_id = :id", id=admin["id"])
+
+
+def test_every_kind_of_admin_action_is_logged(client, admin, member, chat_restarted):
+    from domain.admin.audit import AdminAction
+
+    h, target = admin["headers"], member["id"]
+    limits = client.get("/admin/rate-limits/config", headers=h).json()["global_limits"]
+    reports = client.get("/admin/portfolio-reports/settings", headers=h).json()
+    calls = [
+        ("PUT", "/admin/rate-limits/global", limits),
+        ("PUT", f"/admin/rate-limits/user/{target}", {"per_chat": 9}),
+        ("POST", "/admin/rate-limits/whitelist", {"user_id": target}),
+        ("DELETE", f"/admin/rate-limits/whitelist/{target}", None),
+        ("POST", f"/admin/rate-limits/reset/{target}", None),
+        ("PUT", "/admin/portfolio-reports/settings", reports),
+        ("PUT", f"/admin/users/{target}/deactivate", None),
+        ("PUT", f"/admin/users/{target}/reactivate", None),
+        ("POST", "/admin/system/control", {"action": "stop"}),
+        ("POST", "/admin/system/control", {"action": "maintenance", "message": "m"}),
+        ("POST", "/admin/system/control", {"action": "start"}),
+    ]
+    for method, path, body in calls:
+        response = client.request(method, path, json=body, headers=h)
+        assert response.is_success, (path, response.text)
+
+    entries = _log(client, admin, admin_id=admin["id"], size=100)["items"]
+
+    assert {e["action"] for e in entries} == {action.value for action in AdminAction}
+    assert all(e["created_at"] and e["ip"] for e in entries)
+    switch = [e for e in entries if e["target_type"] == "system"]
+    assert [e["after"]["enabled"] for e in switch] == [True, True, False]
+    assert switch[-1]["before"]["enabled"] is True

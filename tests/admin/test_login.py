@@ -8,7 +8,7 @@ import jwt
 import pytest
 
 from tests.admin.conftest import admin_login
-from tests.helpers import bearer, register, sql
+from tests.helpers import bearer, code_in, register, sql
 
 
 def _guarded(user_id: str) -> list[tuple[str, str]]:
@@ -79,13 +79,27 @@ def test_a_normal_account_cannot_start_the_admin_login(client, member):
     assert response.status_code == 403 and response.json()["code"] == "FORBIDDEN"
 
 
-def test_a_normal_users_token_gets_403_on_every_admin_path(client, member):
+def test_a_normal_user_is_refused_on_all_19_admin_paths(client, mailbox, member):
     refused = {
         (method, path): _call(client, method, path, member["headers"]).status_code
         for method, path in _guarded(member["id"])
     }
+    credentials = {"username": member["username"], "password": member["password"]}
+    step1 = client.post("/admin/login/send-otp", json=credentials, headers=member["headers"])
+    # A code the user really received, for their account but another purpose.
+    client.post("/auth/forgot-password/send-otp", json={"email": member["email"]})
+    code = code_in(mailbox.wait_for(member["email"], "recovery code"))
+    step2 = client.post(
+        "/admin/login/verify-otp",
+        json={"username": member["username"], "otp": code},
+        headers=member["headers"],
+    )
 
-    assert set(refused.values()) == {403}, refused
+    assert len(refused) == 17 and set(refused.values()) == {403}, refused
+    assert step1.status_code == 403 and step1.json()["code"] == "FORBIDDEN"
+    # Step 2 names no account's role (it holds no password): no code, no token.
+    assert step2.status_code == 400 and step2.json()["code"] == "OTP_INVALID"
+    assert "access_token" not in step2.json()
 
 
 @pytest.mark.parametrize("headers", [{}, bearer("not-a-token")])

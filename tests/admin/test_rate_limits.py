@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
-from scripts.bootstrap import serve_in_thread
-from scripts.services import free_port
 from tests.admin.conftest import prompt
 
 LIMIT_FIELDS = ("burst_per_minute", "per_chat", "per_hour", "per_day")
@@ -19,16 +18,6 @@ def restore_global(client, admin):
     before = client.get("/admin/rate-limits/config", headers=admin["headers"]).json()
     yield before["global_limits"]
     client.put("/admin/rate-limits/global", json=before["global_limits"], headers=admin["headers"])
-
-
-@pytest.fixture
-def second_api(stack):
-    """Another API process's worth: its own app, engine, Redis client and relay."""
-    port = free_port()
-    server, thread = serve_in_thread(port)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def test_the_config_shows_global_limits_overrides_and_whitelist(client, admin, member):
@@ -97,6 +86,35 @@ def test_a_user_override_is_set_shown_and_removed(client, admin, member):
     assert removed.json()["override"] is None and after["override"] is None
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"per_hour": 5000}, "per_hour"),
+        ({"per_day": 5}, "per_day"),
+        ({"burst_per_minute": 500}, "burst_per_minute"),
+        ({"per_chat": 0}, "per_chat"),
+    ],
+)
+def test_an_override_out_of_order_with_the_global_limits_is_refused(
+    client, admin, member, restore_global, body, field
+):
+    # Given global limits in order, with room on each side.
+    client.put(
+        "/admin/rate-limits/global",
+        json={"burst_per_minute": 10, "per_hour": 150, "per_day": 1000},
+        headers=admin["headers"],
+    )
+
+    response = client.put(
+        f"/admin/rate-limits/user/{member['id']}", json=body, headers=admin["headers"]
+    )
+
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["field"] == field
+    detail = client.get(f"/admin/users/{member['id']}", headers=admin["headers"]).json()
+    assert detail["override"] is None
+
+
 def test_a_whitelisted_user_has_no_limits_until_removed(client, admin, member):
     added = client.post(
         "/admin/rate-limits/whitelist",
@@ -160,8 +178,6 @@ def test_an_override_set_on_one_api_process_applies_on_another(
         headers=admin["headers"],
     )
     refused = prompt(second_api, member["access_token"])[-1]
-
-    import httpx
 
     seen = httpx.get(f"{second_api}/admin/users/{member['id']}", headers=admin["headers"]).json()
     assert seen["effective_limits"]["burst_per_minute"] == 1

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
 
 from tests.admin.conftest import make_admin
 from tests.helpers import bearer, sql
@@ -137,3 +141,40 @@ def test_an_admin_can_deactivate_another_admin(client, mailbox, admin):
 
     assert response.status_code == 200
     assert client.get("/admin/dashboard", headers=other["headers"]).status_code in (401, 403)
+
+
+def test_two_admins_deactivating_each_other_at_once_leave_one_admin(client, mailbox, admin):
+    other = make_admin(client, mailbox)
+    demoted = [
+        row[0]
+        for row in sql(
+            "UPDATE users SET role = 'user' WHERE role = 'admin' AND id NOT IN (:a, :b) "
+            "RETURNING id",
+            a=admin["id"],
+            b=other["id"],
+        )
+    ]
+    start = threading.Barrier(2)
+
+    def deactivate(actor: dict, target: dict) -> int:
+        start.wait()
+        path = f"/admin/users/{target['id']}/deactivate"
+        with httpx.Client(base_url=str(client.base_url), timeout=30) as http:
+            return http.put(path, headers=actor["headers"]).status_code
+
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            one = pool.submit(deactivate, admin, other)
+            two = pool.submit(deactivate, other, admin)
+            statuses = sorted([one.result(), two.result()])
+        active = sql(
+            "SELECT count(*) FROM users WHERE role = 'admin' AND is_active AND id IN (:a, :b)",
+            a=admin["id"],
+            b=other["id"],
+        )
+    finally:
+        for user_id in demoted:
+            sql("UPDATE users SET role = 'admin' WHERE id = :id", id=user_id)
+
+    assert statuses[0] == 200 and statuses[1] in (401, 403, 409), statuses
+    assert active == [(1,)]

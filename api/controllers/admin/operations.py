@@ -10,10 +10,11 @@ from litestar.params import FromQuery, JSONBody
 
 from api.controllers.admin.guard import BEARER, AdminActor, RedisDep, admin_guard
 from api.controllers.admin.schemas import ReportSettingsIn, SystemControlIn, utc
-from api.deps import AccountsDep, Db
+from api.deps import Db
 from domain.admin import control, reports
 from domain.admin.audit import ActivityEntry, ActivityFilter, list_activity
 from domain.admin.control import ControlRequest, ControlResult
+from domain.admin.notices import Enqueue
 from domain.admin.paging import DEFAULT_PAGE_SIZE, Page
 from domain.errors import InvalidInput
 from domain.reports.settings import ReportSchedule, get_report_schedule
@@ -40,6 +41,13 @@ class ReportSettingsController(Controller):
         return await reports.change_settings(db, actor, changes)
 
 
+def notice_enqueuer() -> Enqueue:
+    # Imported on use: the broker connects to Redis when its module loads.
+    from workers.admin import enqueue_notice
+
+    return enqueue_notice
+
+
 class SystemController(Controller):
     path = "/system"
     guards = [admin_guard]
@@ -51,12 +59,11 @@ class SystemController(Controller):
         data: JSONBody[SystemControlIn],
         db: Db,
         redis: RedisDep,
-        accounts: AccountsDep,
         actor: AdminActor,
     ) -> ControlResult:
         """Stop or start chat, or set a maintenance window (optionally emailing users)."""
         request = ControlRequest(**data.model_dump())
-        return await control.control(accounts, db, redis, actor, request)
+        return await control.control(db, redis, actor, request, notice_enqueuer())
 
 
 class ActivityController(Controller):
