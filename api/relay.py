@@ -99,7 +99,9 @@ class Relay:
         await self.redis.xadd(self.wake_key, {"w": "1"}, maxlen=10, approximate=True)
 
     async def _run(self) -> None:
-        wake_position = b"$"
+        # The wake stream is this relay's own and starts empty: reading it from
+        # the start (not "$") cannot miss a wake-up sent before the first read.
+        wake_position = b"0-0"
         while True:
             streams = {self.wake_key: wake_position}
             streams |= {stream_key(t): p for t, p in self._positions.items()}

@@ -3,7 +3,10 @@
 Client → server: message, resume, cancel, ping. Server → client: turn_started,
 text_chunk, tool_call_start, tool_call_complete, message_complete, error, pong.
 Errors are events with a `code`; they never close the socket, except a token
-that is (or became) invalid, which closes it with 4401.
+that is (or became) invalid, which closes it with 4401. The token is checked
+when the socket opens (a bad or expired one is refused before it opens) and
+again on every message, resume and cancel, so an expiry or a sign-out ends
+an open socket too.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from api.relay import Relay, Subscription
 from domain.accounts import sessions
 from domain.accounts.models import User
 from domain.chat import events, service
+from domain.chat.cancel import request_cancel
 from domain.chat.models import Turn, TurnStatus
 from domain.errors import (
     AccountInactive,
@@ -48,11 +52,10 @@ def error_event(code: str, message: str, **extra: Any) -> dict[str, Any]:
 
 
 class ChatSocket:
-    def __init__(self, socket: WebSocket, token: str, user: User) -> None:
+    def __init__(self, socket: WebSocket, token: str) -> None:
         self.socket = socket
         self.state = socket.app.state
         self.token = token
-        self.user = user
         self.outbox: asyncio.Queue = asyncio.Queue()
         self.subs: list[Subscription] = []
 
@@ -120,23 +123,39 @@ class ChatSocket:
                     exc.code, exc.message, turn_id=data.get("turn_id"), field=exc.field, **extra
                 )
             )
+        except Exception:  # the socket outlives one failed request
+            log.exception("socket request failed", extra={"type": kind})
+            self.outbox.put_nowait(
+                error_event("INTERNAL", "That did not work; try again", turn_id=data.get("turn_id"))
+            )
         return True
+
+    async def _current_user(self, db) -> User:
+        """Checked on every request: the token may have expired, or been
+        revoked, since the socket opened."""
+        return await sessions.user_for_access_token(self.state.accounts, db, self.token)
 
     async def _ping(self, data: dict) -> None:
         self.outbox.put_nowait({"type": "pong"})
 
     async def _message(self, data: dict) -> None:
-        text = service.check_message(str(data.get("message") or ""))
+        message = data.get("message")
+        if not isinstance(message, str):
+            raise InvalidInput("message must be text", field="message")
+        text = service.check_message(message)
         chat_id = _uuid_or_none(data.get("chat_id"), "chat_id")
         async with self.state.sessions() as db:
-            user = await sessions.user_for_access_token(self.state.accounts, db, self.token)
+            user = await self._current_user(db)
             await _check_system(self.state)
-            chat = (
-                await service.owned_chat(db, user.id, chat_id)
-                if chat_id
-                else await _new_chat(db, user.id, text)
-            )
-            await _admit(db, self.state, user, chat.id)
+            if chat_id:
+                chat = await service.owned_chat(db, user.id, chat_id)
+                await _admit(db, self.state, user, chat.id, new_chat=False)
+            else:
+                # Admitted first: a refusal commits its violation row, and must
+                # not commit an empty chat with it.
+                new_id = uuid.uuid4()
+                await _admit(db, self.state, user, new_id, new_chat=True)
+                chat = await _new_chat(db, user.id, text, new_id)
             turn, _ = await service.start_turn(db, user.id, chat, text)
             await db.commit()
         await self._enqueue(turn)
@@ -170,11 +189,13 @@ class ChatSocket:
         if turn_id is None:
             raise InvalidInput("resume needs turn_id", field="turn_id")
         after = data.get("after", 0)
-        if not isinstance(after, int) or after < 0:
+        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
             raise InvalidInput("after must be a non-negative integer", field="after")
         async with self.state.sessions() as db:
-            await service.owned_turn(db, self.user.id, turn_id)
-        if not await self.state.redis.exists(events.stream_key(turn_id)):
+            turn = await service.owned_turn(db, (await self._current_user(db)).id, turn_id)
+        # A turn still queued has published nothing yet; follow it all the same.
+        unfinished = turn.status in (TurnStatus.QUEUED, TurnStatus.RUNNING)
+        if not unfinished and not await self.state.redis.exists(events.stream_key(turn_id)):
             raise NotFound("This turn finished more than an hour ago; reload the chat")
         await self._follow(str(turn_id), after)
 
@@ -183,8 +204,8 @@ class ChatSocket:
         if turn_id is None:
             raise InvalidInput("cancel needs turn_id", field="turn_id")
         async with self.state.sessions() as db:
-            await service.owned_turn(db, self.user.id, turn_id)
-        await events.request_cancel(self.state.redis, turn_id)
+            await service.owned_turn(db, (await self._current_user(db)).id, turn_id)
+        await request_cancel(self.state.redis, turn_id)
 
 
 def _uuid_or_none(value: Any, field: str) -> uuid.UUID | None:
@@ -196,10 +217,10 @@ def _uuid_or_none(value: Any, field: str) -> uuid.UUID | None:
         raise InvalidInput(f"{field} is not a valid id", field=field) from exc
 
 
-async def _new_chat(db, user_id: uuid.UUID, text: str):
+async def _new_chat(db, user_id: uuid.UUID, text: str, chat_id: uuid.UUID):
     from domain.chat.models import Chat
 
-    chat = Chat(user_id=user_id, title=service.title_from(text))
+    chat = Chat(id=chat_id, user_id=user_id, title=service.title_from(text))
     db.add(chat)
     await db.flush()
     return chat
@@ -212,10 +233,10 @@ async def _check_system(state) -> None:
     await ensure_chat_enabled(state.redis)
 
 
-async def _admit(db, state, user: User, chat_id: uuid.UUID) -> None:
+async def _admit(db, state, user: User, chat_id: uuid.UUID, *, new_chat: bool) -> None:
     from domain.limits.service import admit_prompt
 
-    await admit_prompt(db, state.redis, state.accounts, user, chat_id)
+    await admit_prompt(db, state.redis, state.accounts, user, chat_id, new_chat=new_chat)
 
 
 @websocket("/ws/chat")
@@ -224,9 +245,9 @@ async def chat_socket(socket: WebSocket) -> None:
     token = socket.query_params.get("token") or ""
     try:
         async with socket.app.state.sessions() as db:
-            user = await sessions.user_for_access_token(socket.app.state.accounts, db, token)
+            await sessions.user_for_access_token(socket.app.state.accounts, db, token)
     except KuberaError as exc:
         await socket.close(code=CLOSE_UNAUTHORIZED, reason=exc.message[:120])
         return
     await socket.accept()
-    await ChatSocket(socket, token, user).run()
+    await ChatSocket(socket, token).run()

@@ -1,24 +1,31 @@
 """The `chat` queue: one message per turn, run by `run_turn`.
 
 The worker keeps, per process, one Redis client, one MCP client connected to
-the combined tool server in memory, and one chart store. A redelivered turn
-(its worker died) runs again from the start under the same turn id: the
-stream tells clients to start over, and the answer is still stored once.
+the combined tool server in memory, one chart store and one subscription for
+cancel requests. A redelivered turn (its worker died) runs again from the
+start under the same turn id: the stream tells clients to start over, and the
+answer is still stored once. A turn whose answer is stored already is only
+announced again, in case its worker died between storing and saying so.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import dramatiq
+from dramatiq.middleware import CurrentMessage
 from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.chat.cancel import CancelListener
 from domain.chat.events import TurnPublisher, is_final
 from domain.chat.models import Message, MessageRole, Turn, TurnStatus
-from domain.chat.turn import TurnRunner
+from domain.chat.turn import TurnLimits, TurnRunner
 from domain.db.base import utcnow
 from domain.llm.base import ChatModel, ToolSpec
 from domain.settings import get_settings
@@ -75,22 +82,40 @@ class _Process:
     redis: Redis | None = None
     tools: McpTools | None = None
     model: ChatModel | None = None
+    cancels: CancelListener | None = None
+    limits: TurnLimits = TurnLimits()
+    _opening: asyncio.Lock | None = None
 
     @classmethod
     async def get(cls) -> type[_Process]:
         if cls.redis is None:
-            settings = get_settings()
-            cls.redis = Redis.from_url(settings.redis.url)
-            _configure_market(settings)
-            cls.tools = await McpTools.connect()
-            cls.model = _build_model(settings)
-            on_shutdown(cls.close)
+            # The first turns of a process may start together: one opens.
+            cls._opening = cls._opening or asyncio.Lock()
+            async with cls._opening:
+                if cls.redis is None:
+                    await cls._open()
         return cls
 
     @classmethod
+    async def _open(cls) -> None:
+        settings = get_settings()
+        redis = Redis.from_url(settings.redis.url)
+        _configure_market(settings)
+        cls.tools = await McpTools.connect()
+        cls.model = _build_model(settings)
+        cls.cancels = CancelListener(redis)
+        await cls.cancels.start()
+        cls.redis = redis  # last: until here, the next turn tries again
+        on_shutdown(cls.close)
+
+    @classmethod
     async def close(cls) -> None:
-        """Close the MCP session and the Redis client (worker shutdown)."""
-        tools, redis, cls.tools, cls.redis = cls.tools, cls.redis, None, None
+        """Close the cancel subscription, the MCP session and the Redis client
+        (worker shutdown)."""
+        cancels, tools, redis = cls.cancels, cls.tools, cls.redis
+        cls.cancels, cls.tools, cls.redis = None, None, None
+        if cancels is not None:
+            await cancels.close()
         if tools is not None:
             await tools.close()
         if redis is not None:
@@ -119,57 +144,87 @@ def _build_model(settings) -> ChatModel:
     return build_model(settings.llm, offline_factory=OfflineAnalyst, client=client)
 
 
-async def _already_answered(publisher: TurnPublisher, turn: Turn) -> bool:
-    """True when an earlier run stored the answer; makes sure clients heard of it."""
+async def _stored_answer(session: AsyncSession, turn_id: uuid.UUID) -> Mapping | None:
+    query = Message.__table__.select().where(
+        Message.turn_id == turn_id, Message.role == MessageRole.ASSISTANT
+    )
+    return (await session.execute(query)).mappings().first()
+
+
+async def _start(turn_id: uuid.UUID) -> tuple[Turn | None, Mapping | None]:
+    """The turn and, when an earlier run stored it, its answer; a turn without
+    one is marked running, one attempt more."""
     async with db.sessions()() as session:
-        answer = (
-            (
-                await session.execute(
-                    Message.__table__.select().where(
-                        Message.turn_id == turn.id, Message.role == MessageRole.ASSISTANT
-                    )
-                )
-            )
-            .mappings()
-            .first()
-        )
-    if answer is None:
-        return False
-    published = await publisher.resume()
-    if not any(is_final(e) for e in published):
+        turn = await session.get(Turn, turn_id, with_for_update=True)
+        if turn is None:
+            return None, None
+        answer = await _stored_answer(session, turn_id)
+        if answer is None:
+            turn.status = TurnStatus.RUNNING
+            turn.attempts += 1
+            turn.started_at = utcnow()
+        await session.commit()
+        return turn, answer
+
+
+async def _announce(publisher: TurnPublisher, answer: Mapping) -> None:
+    """An earlier run stored the answer but may have died before saying so."""
+    if not any(is_final(e) for e in await publisher.resume()):
         await publisher.publish(
             "message_complete", message_id=str(answer["id"]), metadata=answer["metadata"]
         )
-    return True
-
-
-async def _start(turn_id: uuid.UUID) -> Turn | None:
-    async with db.sessions()() as session:
-        turn = await session.get(Turn, turn_id, with_for_update=True)
-        if turn is None or turn.status in (TurnStatus.COMPLETE, TurnStatus.CANCELLED):
-            return None
-        turn.status = TurnStatus.RUNNING
-        turn.attempts += 1
-        turn.started_at = utcnow()
-        await session.commit()
-        return turn
 
 
 async def _run(turn_id: uuid.UUID) -> None:
     process = await _Process.get()
-    turn = await _start(turn_id)
+    turn, answer = await _start(turn_id)
     if turn is None:
-        log.info("turn skipped: unknown or finished", extra={"turn_id": str(turn_id)})
+        log.info("turn skipped: unknown", extra={"turn_id": str(turn_id)})
         return
     publisher = TurnPublisher(process.redis, turn.id, turn.chat_id)
-    if await _already_answered(publisher, turn):
+    if answer is not None:
+        await _announce(publisher, answer)
         return
     if await publisher.resume():
+        # A worker died mid-turn (or the run failed): clients start over.
         await publisher.publish("turn_started", restart=True)
-    runner = TurnRunner(
-        sessions=db.sessions(), model=process.model, tools=process.tools, publisher=publisher
-    )
-    await runner.run(turn)
+    async with process.cancels.watch(turn.id) as stop:
+        runner = TurnRunner(
+            sessions=db.sessions(),
+            model=process.model,
+            tools=process.tools,
+            publisher=publisher,
+            limits=process.limits,
+            stop=stop,
+        )
+        await runner.run(turn)
+
+
+def _last_attempt() -> bool:
+    message = CurrentMessage.get_current_message()
+    retries = message.options.get("retries", 0) if message is not None else 0
+    return retries >= DEFAULT_TURN_RETRIES
+
+
+async def _give_up(turn_id: uuid.UUID) -> None:
+    """No retry is left: tell the client, so it does not wait for ever."""
+    log.error("turn failed; no retry left", extra={"turn_id": str(turn_id)})
+    try:
+        process = await _Process.get()
+        async with db.sessions()() as session:
+            turn = await session.get(Turn, turn_id)
+            if turn is None:
+                return
+            turn.status = TurnStatus.FAILED
+            turn.finished_at = utcnow()
+            await session.commit()
+        publisher = TurnPublisher(process.redis, turn.id, turn.chat_id)
+        await publisher.resume()
+        await publisher.publish(
+            "error", code="INTERNAL", message="The answer could not be written; send it again"
+        )
+    except Exception:  # what failed the turn may well fail this too
+        log.warning("turn failure not announced", extra={"turn_id": str(turn_id)}, exc_info=True)
 
 
 @dramatiq.actor(
@@ -180,7 +235,12 @@ async def _run(turn_id: uuid.UUID) -> None:
     time_limit=DEFAULT_TURN_TIME_LIMIT_MS,
 )
 async def run_turn(turn_id: str) -> None:
-    await _run(uuid.UUID(turn_id))
+    try:
+        await _run(uuid.UUID(turn_id))
+    except Exception:  # Dramatiq logs it and retries; after the last try, say so
+        if _last_attempt():
+            await _give_up(uuid.UUID(turn_id))
+        raise
 
 
 __all__ = ["broker", "run_turn"]

@@ -10,10 +10,20 @@ consumer blocks on that list (BLPOP) instead of sleeping. The message is
 fetched about a millisecond after it is sent, and an idle worker costs one
 BLPOP per timeout. Delay queues keep Dramatiq's polling: their messages become
 ready with time, not with an enqueue.
+
+A worker that dies leaves its fetched messages unacknowledged; a live broker
+puts them back once the dead one's heartbeat is older than the heartbeat
+timeout. Dramatiq looks for them on a random 0.1% of commands and heart-beats
+only when it fetches, so an idle waking consumer would look every few minutes
+and a busy one (every prefetch slot taken) would look dead. Here each
+consumer looks every `MAINTENANCE_INTERVAL_S`, and a busy one still
+heart-beats, so a chat turn whose worker was killed runs again within about
+the heartbeat timeout.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 
 import redis
@@ -31,9 +41,36 @@ MAX_BLOCK_MS = 4000
 DELAY_POLL_MAX_MS = 1000
 # With every prefetch slot taken, wait this long for an ack before looking again.
 BUSY_PAUSE_S = 0.01
+# A broker silent this long is taken for dead (Dramatiq's default is 60 s).
+DEFAULT_HEARTBEAT_TIMEOUT_MS = 15_000
+# How often each consumer puts dead brokers' messages back on its queue.
+MAINTENANCE_INTERVAL_S = 2.0
+# How often a busy consumer, which fetches nothing, says its broker lives.
+BUSY_HEARTBEAT_INTERVAL_S = 1.0
 
 
 class WakingRedisBroker(RedisBroker):
+    def __init__(self, *args, heartbeat_timeout: int = DEFAULT_HEARTBEAT_TIMEOUT_MS, **kwargs):
+        super().__init__(*args, heartbeat_timeout=heartbeat_timeout, **kwargs)
+        self._maintained_at: dict[str, float] = {}
+        self._local = threading.local()  # each consumer fetches on its own thread
+
+    def do_fetch(self, queue_name: str, prefetch: int) -> list:
+        now = time.monotonic()
+        due = now - self._maintained_at.get(queue_name, 0.0) >= MAINTENANCE_INTERVAL_S
+        if due:
+            self._maintained_at[queue_name] = now
+        self._local.maintain = due
+        try:
+            return self._dispatch("fetch")(queue_name, prefetch)
+        finally:
+            self._local.maintain = False
+
+    def _should_do_maintenance(self, command: str) -> int:
+        if getattr(self._local, "maintain", False):
+            return 1
+        return super()._should_do_maintenance(command)
+
     def wake_key(self, queue_name: str) -> str:
         return WAKE_KEY.format(namespace=self.namespace, queue=queue_name)
 
@@ -60,6 +97,10 @@ class WakingRedisBroker(RedisBroker):
 
 
 class _WakingConsumer(_RedisConsumer):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._beat_at = time.monotonic()
+
     def __next__(self) -> MessageProxy | None:
         try:
             if not self.message_cache:
@@ -80,9 +121,13 @@ class _WakingConsumer(_RedisConsumer):
         room = self.prefetch - self.outstanding_message_count
         if room > 0:
             self.message_cache = self.broker.do_fetch(self.queue_name, room)
+            self._beat_at = time.monotonic()
 
     def _wait_for_work(self) -> None:
         if self.outstanding_message_count >= self.prefetch:
+            if time.monotonic() - self._beat_at >= BUSY_HEARTBEAT_INTERVAL_S:
+                self.broker.do_fetch(self.queue_name, 0)  # takes nothing; a heartbeat
+                self._beat_at = time.monotonic()
             time.sleep(BUSY_PAUSE_S)  # busy, not idle: tokens are for idle consumers
             return
         # Returns when a message is sent to this queue, or after the idle timeout

@@ -15,7 +15,6 @@ from typing import Any
 from redis.asyncio import Redis
 
 STREAM_KEY = "kubera:turn:{turn_id}:events"
-CANCEL_KEY = "kubera:turn:{turn_id}:cancel"
 # How long a finished turn can be resumed; a running one is kept at least this.
 RESUME_WINDOW_S = 3600
 # A stream whose worker vanished is dropped after this, finished or not.
@@ -25,10 +24,6 @@ FINAL_TYPES = frozenset({"message_complete", "error"})
 
 def stream_key(turn_id: uuid.UUID | str) -> str:
     return STREAM_KEY.format(turn_id=turn_id)
-
-
-def cancel_key(turn_id: uuid.UUID | str) -> str:
-    return CANCEL_KEY.format(turn_id=turn_id)
 
 
 def decode(fields: dict[bytes, bytes]) -> dict[str, Any]:
@@ -78,10 +73,3 @@ class TurnPublisher:
             pipe.expire(self.key, ttl_s)
             await pipe.execute()
         return event
-
-    async def cancelled(self) -> bool:
-        return bool(await self.redis.exists(cancel_key(self.turn_id)))
-
-
-async def request_cancel(redis: Redis, turn_id: uuid.UUID) -> None:
-    await redis.set(cancel_key(turn_id), "1", ex=RESUME_WINDOW_S)

@@ -97,6 +97,12 @@ async def chat_messages(session: AsyncSession, chat: Chat) -> list[Message]:
     return list((await session.scalars(query)).all())
 
 
+async def prompts_in_chat(session: AsyncSession, chat_id: uuid.UUID) -> int:
+    """The chat's stored prompts: what the per-chat limit has counted."""
+    query = select(func.count()).where(Message.chat_id == chat_id, Message.role == MessageRole.USER)
+    return await session.scalar(query) or 0
+
+
 async def rename_chat(session: AsyncSession, chat: Chat, title: str) -> Chat:
     chat.title = check_title(title)
     await session.commit()

@@ -13,7 +13,6 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -25,13 +24,13 @@ from domain.chat.events import TurnPublisher
 from domain.chat.grounding import unverified_numbers
 from domain.chat.history import load_history
 from domain.chat.models import Message, MessageRole, Turn, TurnStatus
+from domain.chat.pacing import Chunker, Stopped, abandon, first_of, paced, stop_signal
 from domain.db.base import utcnow
 from domain.llm.base import (
     ChatMessage,
     ChatModel,
     Finished,
     ModelUnavailable,
-    StreamEvent,
     TextDelta,
     ToolCall,
     ToolCallsReady,
@@ -45,6 +44,9 @@ DEFAULT_TOOL_TIMEOUT_S = 30.0
 # Text is sent in chunks: at most this often, or when this much has gathered.
 DEFAULT_FLUSH_INTERVAL_S = 0.05
 DEFAULT_FLUSH_CHARS = 80
+OUT_OF_ROUNDS_NOTE = (
+    "I stopped after {rounds} steps without a complete answer; try asking for less at once."
+)
 
 
 class ToolRunner(Protocol):
@@ -61,6 +63,10 @@ class TurnLimits:
     flush_chars: int = DEFAULT_FLUSH_CHARS
 
 
+# The bench (scripts/bench_chat.py) drives `_loop` with one of these.
+_Chunker = Chunker
+
+
 @dataclass
 class TurnRecord:
     """What the turn produced, stored as the assistant message."""
@@ -74,30 +80,6 @@ class TurnRecord:
     status: TurnStatus = TurnStatus.COMPLETE
 
 
-class _Chunker:
-    """Coalesces deltas into text_chunk events."""
-
-    def __init__(self, publisher: TurnPublisher, limits: TurnLimits) -> None:
-        self.publisher = publisher
-        self.limits = limits
-        self.pending = ""
-        self.chunk_id = 0
-        self.last_flush = time.monotonic()
-
-    async def add(self, text: str) -> None:
-        self.pending += text
-        due = time.monotonic() - self.last_flush >= self.limits.flush_interval_s
-        if due or len(self.pending) >= self.limits.flush_chars:
-            await self.flush()
-
-    async def flush(self) -> None:
-        if self.pending:
-            await self.publisher.publish("text_chunk", content=self.pending, chunk_id=self.chunk_id)
-            self.chunk_id += 1
-            self.pending = ""
-        self.last_flush = time.monotonic()
-
-
 class TurnRunner:
     def __init__(
         self,
@@ -107,19 +89,22 @@ class TurnRunner:
         tools: ToolRunner,
         publisher: TurnPublisher,
         limits: TurnLimits | None = None,
+        stop: asyncio.Event | None = None,
     ) -> None:
+        """`stop` is set when the user cancels (see `domain.chat.cancel`)."""
         self.sessions = sessions
         self.model = model
         self.tools = tools
         self.publisher = publisher
         self.limits = limits or TurnLimits()
+        self.stop = stop or asyncio.Event()
         self.record = TurnRecord(model=getattr(model, "name", "unknown"))
 
     async def run(self, turn: Turn) -> None:
         started = time.monotonic()
         async with self.sessions() as db:
             messages = await load_history(db, turn)
-        chunker = _Chunker(self.publisher, self.limits)
+        chunker = Chunker(self.publisher, self.limits)
         error: ModelUnavailable | None = None
         try:
             await self._loop(messages, chunker)
@@ -137,32 +122,37 @@ class TurnRunner:
             "message_complete", message_id=str(message_id), metadata=self._metadata(started)
         )
 
-    async def _loop(self, messages: list[ChatMessage], chunker: _Chunker) -> None:
+    async def _loop(self, messages: list[ChatMessage], chunker: Chunker) -> None:
         specs = self.tools.specs()
         for round_no in range(self.limits.max_rounds):
             offered = specs if round_no < self.limits.max_rounds - 1 else []
             calls = await self._step(messages, offered, chunker)
             if calls is None:
                 return
+            if not offered:  # asked for tools it was not offered: the rounds are spent
+                break
             await chunker.flush()
             results = await asyncio.gather(*(self._run_tool(c) for c in calls))
+            if self.stop.is_set():
+                self.record.status = TurnStatus.CANCELLED
+                return
             messages.append(ChatMessage("assistant", None, tool_calls=tuple(calls)))
             for call, result in zip(calls, results, strict=True):
                 messages.append(
                     ChatMessage("tool", _as_text(result), tool_call_id=call.id, name=call.name)
                 )
+        note = OUT_OF_ROUNDS_NOTE.format(rounds=self.limits.max_rounds)
+        self.record.text += note
+        await chunker.add(note)
 
     async def _step(
-        self, messages: list[ChatMessage], specs: list[ToolSpec], chunker: _Chunker
+        self, messages: list[ChatMessage], specs: list[ToolSpec], chunker: Chunker
     ) -> tuple[ToolCall, ...] | None:
         """One model step; the tool calls it asked for, or None when it is done."""
         calls: tuple[ToolCall, ...] | None = None
-        events = _flushing(self.model.stream(messages, specs), chunker)
+        events = paced(self.model.stream(messages, specs), chunker, self.stop)
         async with contextlib.aclosing(events):
             async for event in events:
-                if await self.publisher.cancelled():
-                    self.record.status = TurnStatus.CANCELLED
-                    return None
                 if isinstance(event, TextDelta):
                     self.record.text += event.text
                     await chunker.add(event.text)
@@ -171,7 +161,7 @@ class TurnRunner:
                 elif isinstance(event, Finished):
                     self.record.tokens += event.usage.total_tokens
                     self.record.model = event.model or self.record.model
-        if await self.publisher.cancelled():
+        if self.stop.is_set():
             self.record.status = TurnStatus.CANCELLED
             return None
         if calls and self.record.text and not self.record.text.endswith("\n"):
@@ -185,9 +175,7 @@ class TurnRunner:
         )
         started = time.monotonic()
         try:
-            result = await asyncio.wait_for(
-                self.tools.call(call.name, call.arguments), self.limits.tool_timeout_s
-            )
+            result = await self._call_tool(call)
             outcome: dict[str, Any] = {"ok": True, "result": result}
         except TimeoutError:
             outcome = {
@@ -195,6 +183,8 @@ class TurnRunner:
                 "error": f"{call.name} took longer than "
                 f"{self.limits.tool_timeout_s:g} s and was stopped",
             }
+        except Stopped:
+            outcome = {"ok": False, "error": "stopped: the turn was cancelled"}
         except Exception as exc:  # a tool's failure is reported to the model, not raised
             outcome = {"ok": False, "error": str(exc) or type(exc).__name__}
         duration_ms = round((time.monotonic() - started) * 1000, 1)
@@ -208,6 +198,16 @@ class TurnRunner:
             duration_ms=duration_ms,
         )
         return payload
+
+    async def _call_tool(self, call: ToolCall) -> Any:
+        """The tool's result; TimeoutError past the per-tool bound, `Stopped` on cancel."""
+        task = asyncio.ensure_future(self.tools.call(call.name, call.arguments))
+        with stop_signal(self.stop) as stopped:
+            outcome = await first_of(task, stopped, self.limits.tool_timeout_s)
+        if outcome == "done":
+            return task.result()
+        await abandon(task)
+        raise TimeoutError if outcome == "timeout" else Stopped
 
     def _remember(self, call: ToolCall, payload: Any, duration_ms: float, ok: bool) -> None:
         self.record.tool_calls.append(
@@ -297,31 +297,6 @@ async def _answer_id(db: AsyncSession, turn_id: uuid.UUID) -> uuid.UUID:
         Message.turn_id == turn_id, Message.role == MessageRole.ASSISTANT
     )
     return (await db.execute(query)).scalar_one()
-
-
-async def _flushing(stream: AsyncIterator[StreamEvent], chunker: _Chunker):
-    """The model's events; text held for coalescing is sent if the model pauses."""
-    iterator = aiter(stream)
-    try:
-        while True:
-            step = asyncio.ensure_future(anext(iterator))
-            while True:
-                done, _ = await asyncio.wait({step}, timeout=chunker.limits.flush_interval_s)
-                if done:
-                    break
-                await chunker.flush()
-            try:
-                yield step.result()
-            except StopAsyncIteration:
-                return
-    finally:
-        await _close(stream)
-
-
-async def _close(stream: Any) -> None:
-    close = getattr(stream, "aclose", None)
-    if close is not None:
-        await close()
 
 
 def _as_text(result: Any) -> str:

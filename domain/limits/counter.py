@@ -13,16 +13,25 @@ ARGV  1 now in ms, or "" to use the Redis server's TIME
       3-6 limits: burst, per chat (0 = no chat, skip it), hourly, daily
       7-9 window lengths in ms: burst, hourly, daily
       10 TTL of the chat counter in seconds
+      11 the chat's stored prompt count, or "" when not looked up
 Reply {"ok", 0, daily count after recording}, or
       {level, retry_after_ms, count in that window} without recording anything;
       level is burst | per_chat | hourly | daily, checked in that order, and
-      retry_after_ms is -1 for per_chat (the chat never reopens).
+      retry_after_ms is -1 for per_chat (the chat never reopens); or
+      {"seed", 0, 0} when the chat counter is missing and ARGV 11 is "".
+
+The chat counter outlives its windows (a chat stays closed), but a Redis
+restart or a long-idle chat's expiry loses it. The chat's prompts are stored
+in PostgreSQL, so a missing counter is rebuilt from their count rather than
+restarted at zero: the script asks for the count, the caller reads it and
+runs the script again, which sets the counter unless another prompt beat it.
 """
 
 from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -38,8 +47,8 @@ WINDOW_MS = {
     LimitLevel.HOURLY: 3_600_000,
     LimitLevel.DAILY: 86_400_000,
 }
-# A chat's counter lives this long after its last prompt.
-# TODO(chats table): seed the count from stored messages when the key has expired.
+# A chat's counter lives this long after its last prompt (then it is rebuilt
+# from the stored messages, see above).
 DEFAULT_CHAT_COUNTER_TTL_S = 90 * 86_400
 
 ADMIT_SCRIPT = """
@@ -70,7 +79,13 @@ if burst >= burst_max then
   return {'burst', wait_ms(KEYS[1], burst, burst_max, burst_ms), burst}
 end
 if chat_max > 0 then
-  local chats = tonumber(redis.call('GET', KEYS[2]) or '0')
+  local stored = redis.call('GET', KEYS[2])
+  if not stored then
+    if ARGV[11] == '' then return {'seed', 0, 0} end
+    stored = ARGV[11]
+    redis.call('SET', KEYS[2], stored, 'EX', ARGV[10])
+  end
+  local chats = tonumber(stored)
   if chats >= chat_max then return {'per_chat', -1, chats} end
 end
 local hourly = trim(KEYS[3], hour_ms)
@@ -109,14 +124,22 @@ class Decision:
         return self.level is None
 
 
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def _decision(reply: list) -> Decision:
     status, wait_ms, count = reply
-    status = status.decode() if isinstance(status, bytes) else status
+    status = _text(status)
     if status == "ok":
         return Decision(None, int(count))
     # Rounded up, so a client that waits exactly this long is let in.
     retry_after_s = None if wait_ms < 0 else max(1, math.ceil(wait_ms / 1000))
     return Decision(LimitLevel(status), int(count), retry_after_s)
+
+
+async def _no_stored_prompts() -> int:
+    return 0
 
 
 async def admit(
@@ -126,12 +149,16 @@ async def admit(
     limits: Limits,
     *,
     now_ms: int | None = None,
+    stored_prompts: Callable[[], Awaitable[int]] = _no_stored_prompts,
+    new_chat: bool = False,
 ) -> Decision:
     """Refuse the prompt at the first limit it breaks, or record it in every window.
 
     `now_ms` is for tests; by default the Redis server's clock is used, so API
     processes on different hosts share one clock. With no `chat_id` the per-chat
-    level is skipped.
+    level is skipped. `stored_prompts` counts the chat's stored prompts; it is
+    called only when Redis has no counter for the chat, and not at all for a
+    `new_chat` (created for this prompt, so it holds none).
     """
     # Registering only hashes the text; EVALSHA falls back to loading it once.
     script = redis.register_script(ADMIT_SCRIPT)
@@ -154,5 +181,9 @@ async def admit(
         DEFAULT_CHAT_COUNTER_TTL_S,
     ]
     with redis_errors("count prompt"):
-        reply = await script(keys=script_keys, args=args)
+        reply = await script(keys=script_keys, args=[*args, 0 if new_chat else ""])
+    if _text(reply[0]) == "seed":
+        seed = await stored_prompts()
+        with redis_errors("count prompt"):
+            reply = await script(keys=script_keys, args=[*args, seed])
     return _decision(reply)

@@ -29,6 +29,10 @@ def chat(user_id: uuid.UUID, chat_id: uuid.UUID | None) -> str:
     return f"{PREFIX}:{{{user_id}}}:chat:{chat_id or '-'}"
 
 
+def is_chat(key: str) -> bool:
+    return ":chat:" in key
+
+
 def notice(user_id: uuid.UUID, level: LimitLevel) -> str:
     """Present while the limit email for this level has been sent in this window."""
     return f"{PREFIX}:{{{user_id}}}:notified:{level.value}"

@@ -209,10 +209,20 @@ async def remove_from_whitelist(session: AsyncSession, redis: Redis, user_id: uu
 async def reset_user_counters(redis: Redis, user_id: uuid.UUID) -> int:
     """Forget a user's counted prompts (every window and chat) and sent notices.
 
-    Returns how many Redis keys were removed. Nothing in PostgreSQL changes.
+    Returns how many Redis keys were reset. Chat counters are set to zero, not
+    removed: a missing one is rebuilt from the chat's stored prompts, which
+    would close the chat again. Nothing in PostgreSQL changes.
     """
     with redis_errors("reset counters"):
         found = [key async for key in redis.scan_iter(match=keys.user_pattern(user_id))]
-        removed = await redis.delete(*found) if found else 0
-    log.info("rate limit counters reset", extra={"user_id": str(user_id), "keys": removed})
-    return removed
+        chats = [k for k in found if keys.is_chat(_text(k))]
+        others = [k for k in found if not keys.is_chat(_text(k))]
+        pipe = redis.pipeline(transaction=True)
+        for key in chats:
+            pipe.set(key, 0, keepttl=True, xx=True)
+        if others:
+            pipe.delete(*others)
+        replies = await pipe.execute()
+    reset = sum(1 for r in replies[: len(chats)] if r) + (replies[-1] if others else 0)
+    log.info("rate limit counters reset", extra={"user_id": str(user_id), "keys": reset})
+    return reset

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.accounts.common import Accounts
 from domain.accounts.models import User
+from domain.chat.service import prompts_in_chat
 from domain.errors import Unavailable
 from domain.limits import counter, keys
 from domain.limits.counter import WINDOW_MS, Decision
@@ -98,6 +99,7 @@ async def admit_prompt(
     user: User,
     chat_id: uuid.UUID | None,
     *,
+    new_chat: bool = False,
     now_ms: int | None = None,
 ) -> None:
     """Count this prompt against the user's limits or raise `RateLimited`.
@@ -105,13 +107,22 @@ async def admit_prompt(
     On refusal a violation row (and at most one email per level and window) is
     committed in `session` before raising; an admitted prompt writes nothing to
     the database. Pass the chat's id even for a chat created for this prompt, or
-    the prompt is not counted against it. `now_ms` is for tests.
+    the prompt is not counted against it, and say whether it is `new_chat` (then
+    its stored prompts need not be counted). `now_ms` is for tests.
     """
     user_id = user.id  # read before the commit, which may expire `user`
     limits = await effective_limits(session, redis, user_id)
     if limits is None:
         return
-    decision = await counter.admit(redis, user_id, chat_id, limits, now_ms=now_ms)
+    decision = await counter.admit(
+        redis,
+        user_id,
+        chat_id,
+        limits,
+        now_ms=now_ms,
+        stored_prompts=lambda: prompts_in_chat(session, chat_id),
+        new_chat=new_chat,
+    )
     if decision.level is None:
         return
     limit = limits.of(decision.level)

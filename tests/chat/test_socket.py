@@ -1,22 +1,22 @@
-"""The chat WebSocket: authentication, the protocol's small messages, errors as
-events, and whole turns answered by the offline analyst over the demo market.
+"""The chat WebSocket: authentication (bad, expired and revoked tokens), the
+protocol's small messages, errors as events, ownership, the system switch,
+and whole turns answered by the offline analyst over the demo market.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
+from tests.chat.support import next_event, send, text_of
 from tests.helpers import bearer, is_end, receive_until, register, sql, ws_url
 
-
-@pytest.fixture
-def account(client, mailbox):
-    return register(client, mailbox)
+CLOSE_UNAUTHORIZED = 4401
 
 
 @pytest.fixture
@@ -25,55 +25,109 @@ def ws(stack, account):
         yield socket
 
 
-def _send(ws, **message) -> None:
-    ws.send(json.dumps(message))
+def _expired_token(user_id: str) -> str:
+    from domain.accounts import tokens
+    from domain.settings import get_settings
+
+    jwt = get_settings().jwt
+    long_ago = datetime.now(UTC) - timedelta(seconds=jwt.access_ttl_s + 3600)
+    return tokens.issue(jwt, uuid.UUID(user_id), "access", now=long_ago)[0]
 
 
-def _next(ws) -> dict:
-    return json.loads(ws.recv(timeout=30))
+@pytest.fixture
+def server_clock_ahead(monkeypatch):
+    """`advance()` moves the clock the API checks tokens against two days on."""
+    import jwt.api_jwt
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) + timedelta(days=2)
+
+    return lambda: monkeypatch.setattr(jwt.api_jwt, "datetime", Later)
 
 
 def test_a_socket_with_a_bad_token_is_refused_before_it_opens(stack):
-    with pytest.raises(InvalidStatus):
+    with pytest.raises(InvalidStatus) as refused:
         connect(ws_url(stack["url"], "not-a-token"))
+
+    assert refused.value.response.status_code == 403
+
+
+def test_a_socket_with_an_expired_token_is_refused_before_it_opens(stack, account):
+    token = _expired_token(account["user"]["id"])
+
+    with pytest.raises(InvalidStatus) as refused:
+        connect(ws_url(stack["url"], token))
+
+    assert refused.value.response.status_code == 403
+
+
+def test_a_token_that_expires_while_the_socket_is_open_closes_it(ws, server_clock_ahead):
+    send(ws, type="ping")
+    assert next_event(ws) == {"type": "pong"}
+
+    server_clock_ahead()
+    send(ws, type="message", message="price of TCS")
+    refusal = next_event(ws)
+
+    assert refusal["type"] == "error" and refusal["code"] == "UNAUTHORIZED"
+    assert "expired" in refusal["message"]
+    with pytest.raises(ConnectionClosed) as closed:
+        next_event(ws)
+    assert closed.value.rcvd.code == CLOSE_UNAUTHORIZED
 
 
 def test_ping_gets_pong(ws):
-    _send(ws, type="ping")
+    send(ws, type="ping")
 
-    assert _next(ws) == {"type": "pong"}
+    assert next_event(ws) == {"type": "pong"}
 
 
-def test_bad_messages_get_error_events_and_the_socket_stays_open(ws):
-    ws.send("{not json")
-    unknown_type = _next(ws)
-    _send(ws, type="message", message="   ")
-    empty = _next(ws)
-    _send(ws, type="message", message="hi", chat_id=str(uuid.uuid4()))
-    unknown_chat = _next(ws)
-    _send(ws, type="resume", turn_id="nope")
-    bad_turn = _next(ws)
-    _send(ws, type="ping")
+def test_malformed_frames_get_error_events_and_the_socket_stays_open(ws):
+    frames = [
+        "{not json",
+        b"\x00\x01binary",
+        "[1, 2]",
+        '"ping"',
+        '{"type": "shout"}',
+        '{"type": "message", "message": "   "}',
+        '{"type": "message", "message": {"text": "hi"}}',
+        '{"type": "message", "message": "hi", "chat_id": 42}',
+        '{"type": "resume", "turn_id": "nope"}',
+        json.dumps({"type": "resume", "turn_id": str(uuid.uuid4()), "after": "3"}),
+        '{"type": "cancel"}',
+    ]
+    replies = []
+    for frame in frames:
+        ws.send(frame)
+        replies.append(next_event(ws))
+    send(ws, type="ping")
 
-    assert unknown_type["type"] == "error" and unknown_type["code"] == "VALIDATION"
-    assert empty["code"] == "VALIDATION" and empty["field"] == "message"
-    assert unknown_chat["code"] == "NOT_FOUND"
-    assert bad_turn["code"] == "VALIDATION"
-    assert _next(ws) == {"type": "pong"}
+    assert [(r["type"], r["code"]) for r in replies] == [("error", "VALIDATION")] * len(frames)
+    assert [r.get("field") for r in replies[5:]] == [
+        "message",
+        "message",
+        "chat_id",
+        "turn_id",
+        "after",
+        "turn_id",
+    ]
+    assert next_event(ws) == {"type": "pong"}
 
 
 def test_a_prompt_without_a_chat_starts_one_and_streams_a_grounded_answer(ws, client, account):
-    _send(ws, type="message", chat_id=None, message="Analyse INFY")
+    send(ws, type="message", chat_id=None, message="Analyse INFY")
     events = receive_until(ws, is_end)
 
     started, complete = events[0], events[-1]
     assert started["type"] == "turn_started" and started["chat_id"]
     assert complete["type"] == "message_complete", complete
-    seqs = [e["seq"] for e in events[1:]]
-    assert seqs == list(range(1, len(seqs) + 1))
+    assert all(e["turn_id"] == started["turn_id"] for e in events)
+    assert [e["seq"] for e in events] == list(range(len(events)))
     kinds = {e["type"] for e in events}
     assert {"tool_call_start", "tool_call_complete", "text_chunk"} <= kinds
-    text = "".join(e["content"] for e in events if e["type"] == "text_chunk")
+    text = text_of(events)
     assert "Infosys" in text and "demo" in text.lower()
     meta = complete["metadata"]
     assert meta["data_source"] == "demo" and meta["tools_used"]
@@ -87,68 +141,68 @@ def test_a_prompt_without_a_chat_starts_one_and_streams_a_grounded_answer(ws, cl
     assert chat["messages"][1]["tool_calls"][0]["result"]["source"] == "demo"
 
 
-def test_a_client_that_reconnects_resumes_where_it_left_off(stack, account):
-    url = ws_url(stack["url"], account["access_token"])
-    with connect(url) as first:
-        _send(first, type="message", message="Compare INFY and TCS")
-        seen = receive_until(first, lambda e: e.get("seq", 0) >= 2)
-    turn_id, last_seq = seen[0]["turn_id"], seen[-1]["seq"]
+def test_a_follow_up_in_the_same_chat_is_stored_in_it(ws, client, account):
+    send(ws, type="message", message="price of TCS")
+    chat_id = receive_until(ws, is_end)[0]["chat_id"]
 
-    with connect(url) as second:
-        _send(second, type="resume", turn_id=turn_id, after=last_seq)
-        rest = receive_until(second, is_end)
+    send(ws, type="message", chat_id=chat_id, message="and its fundamentals?")
+    events = receive_until(ws, is_end)
 
-    assert [e["seq"] for e in rest] == list(range(last_seq + 1, rest[-1]["seq"] + 1))
-    assert rest[-1]["type"] == "message_complete"
+    assert events[0]["chat_id"] == chat_id and events[-1]["type"] == "message_complete"
+    chat = client.get(f"/chats/{chat_id}", headers=bearer(account["access_token"])).json()
+    assert [m["role"] for m in chat["messages"]] == ["user", "assistant"] * 2
 
 
-def test_a_finished_turn_can_be_replayed_from_the_start(stack, ws, account):
-    _send(ws, type="message", message="price of TCS")
+def test_another_users_chat_id_is_refused_and_nothing_is_stored_in_it(
+    stack, client, mailbox, account
+):
+    owner = bearer(account["access_token"])
+    chat = client.post("/chats/", headers=owner, json={"title": "mine"}).json()
+    stranger = register(client, mailbox)
+
+    with connect(ws_url(stack["url"], stranger["access_token"])) as other:
+        send(other, type="message", chat_id=chat["id"], message="price of TCS")
+        refused = next_event(other)
+
+    assert refused["type"] == "error" and refused["code"] == "NOT_FOUND"
+    assert client.get(f"/chats/{chat['id']}", headers=owner).json()["messages"] == []
+
+
+def test_a_finished_turn_can_be_replayed_from_the_start(ws):
+    send(ws, type="message", message="price of TCS")
     original = receive_until(ws, is_end)
 
-    _send(ws, type="resume", turn_id=original[0]["turn_id"], after=0)
+    send(ws, type="resume", turn_id=original[0]["turn_id"], after=0)
     replay = receive_until(ws, is_end)
 
     assert replay == original[1:]
 
 
-def test_someone_elses_turn_cannot_be_resumed(stack, ws, client, mailbox):
-    _send(ws, type="message", message="price of TCS")
+def test_someone_elses_turn_cannot_be_resumed_or_cancelled(stack, ws, client, mailbox):
+    send(ws, type="message", message="price of TCS")
     turn_id = receive_until(ws, is_end)[0]["turn_id"]
     stranger = register(client, mailbox)
 
     with connect(ws_url(stack["url"], stranger["access_token"])) as other:
-        _send(other, type="resume", turn_id=turn_id, after=0)
-        refused = _next(other)
+        send(other, type="resume", turn_id=turn_id, after=0)
+        resumed = next_event(other)
+        send(other, type="cancel", turn_id=turn_id)
+        cancelled = next_event(other)
 
-    assert refused["type"] == "error" and refused["code"] == "NOT_FOUND"
-
-
-def test_a_redelivered_turn_stores_one_answer(stack, ws, drain):
-    from workers.chat import run_turn
-
-    _send(ws, type="message", message="price of ITC")
-    events = receive_until(ws, is_end)
-    turn_id = events[0]["turn_id"]
-
-    run_turn.send(turn_id)
-    drain()
-
-    answers = sql(
-        "SELECT count(*) FROM chat_messages WHERE turn_id = :t AND role = 'assistant'", t=turn_id
-    )
-    assert answers[0][0] == 1
+    assert resumed["type"] == "error" and resumed["code"] == "NOT_FOUND"
+    assert cancelled["type"] == "error" and cancelled["code"] == "NOT_FOUND"
 
 
 def test_a_deactivated_user_is_told_and_disconnected(ws, account):
     sql("UPDATE users SET is_active = false WHERE id = :id", id=account["user"]["id"])
 
-    _send(ws, type="message", message="price of TCS")
-    refusal = _next(ws)
+    send(ws, type="message", message="price of TCS")
+    refusal = next_event(ws)
 
     assert refusal["type"] == "error" and refusal["code"] == "UNAUTHORIZED"
-    with pytest.raises(Exception):  # noqa: B017 (closed with 4401)
-        _next(ws)
+    with pytest.raises(ConnectionClosed) as closed:
+        next_event(ws)
+    assert closed.value.rcvd.code == CLOSE_UNAUTHORIZED
 
 
 def test_when_chat_is_switched_off_new_prompts_are_refused(stack, ws):
@@ -166,8 +220,8 @@ def test_when_chat_is_switched_off_new_prompts_are_refused(stack, ws):
 
     asyncio.run(switch(False))
     try:
-        _send(ws, type="message", message="price of TCS")
-        refusal = _next(ws)
+        send(ws, type="message", message="price of TCS")
+        refusal = next_event(ws)
     finally:
         asyncio.run(switch(True))
 

@@ -11,11 +11,17 @@ from redis.backoff import NoBackoff
 from sqlalchemy import text
 
 from domain.accounts.common import Accounts
+from domain.chat.models import Chat, Message, MessageRole, Turn
 from domain.errors import Unavailable
 from domain.limits import keys
 from domain.limits.errors import RateLimited
 from domain.limits.models import LimitLevel
-from domain.limits.policy import Override, add_to_whitelist, set_user_override
+from domain.limits.policy import (
+    Override,
+    add_to_whitelist,
+    reset_user_counters,
+    set_user_override,
+)
 from domain.limits.service import admit_prompt, wait_words
 from domain.mail.catalog import EmailType
 from domain.mail.outbox import Outbox
@@ -172,6 +178,58 @@ async def test_per_chat_refuses_in_one_chat_but_not_in_another(
     assert "retry_after_s" not in refused.extra
     assert elsewhere is None
     assert sent.emails == []
+
+
+async def _chat_with_prompts(session, user, count: int) -> uuid.UUID:
+    """A chat in PostgreSQL holding `count` stored prompts."""
+    chat = Chat(user_id=user.id, title="stored prompts")
+    session.add(chat)
+    await session.flush()
+    for _ in range(count):
+        turn = Turn(chat_id=chat.id, user_id=user.id)
+        session.add(turn)
+        await session.flush()
+        session.add(Message(chat_id=chat.id, turn_id=turn.id, role=MessageRole.USER, content="q"))
+    await session.commit()
+    return chat.id
+
+
+async def test_a_full_chat_stays_closed_when_redis_has_lost_its_counter(
+    session, redis, make_user, prompt
+):
+    user = await limited_user(make_user, session, redis)  # two prompts per chat
+    chat = await _chat_with_prompts(session, user, 2)
+    await redis.delete(keys.chat(user.id, chat))  # a Redis restart, or the key's expiry
+
+    refused = await prompt(user, chat)
+
+    assert refused is not None and refused.level is LimitLevel.PER_CHAT
+    assert await redis.get(keys.chat(user.id, chat)) == b"2"
+
+
+async def test_a_lost_chat_counter_resumes_from_the_stored_prompts(
+    session, redis, make_user, prompt
+):
+    user = await limited_user(make_user, session, redis)
+    chat = await _chat_with_prompts(session, user, 1)
+
+    admitted = await prompt(user, chat)
+    refused = await prompt(user, chat)
+
+    assert admitted is None
+    assert refused is not None and refused.level is LimitLevel.PER_CHAT
+
+
+async def test_resetting_counters_reopens_a_chat_whose_prompts_are_stored(
+    session, redis, make_user, prompt
+):
+    user = await limited_user(make_user, session, redis)
+    chat = await _chat_with_prompts(session, user, 2)
+    assert (await prompt(user, chat)).level is LimitLevel.PER_CHAT
+
+    await reset_user_counters(redis, user.id)
+
+    assert await prompt(user, chat) is None
 
 
 async def test_a_whitelisted_user_is_never_refused_nor_counted(session, redis, make_user, prompt):

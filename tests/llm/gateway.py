@@ -47,6 +47,30 @@ def text_stream(*pieces: str) -> list[str]:
     return [*frames, chunk(finish_reason="stop"), DONE]
 
 
+def _cut(text: str, pieces: int) -> list[str]:
+    size = -(-len(text) // pieces)  # ceiling division: never more than `pieces`
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+def tool_call_frames(*calls: tuple[str, str, dict[str, Any]], pieces: int = 3) -> list[str]:
+    """One model step asking for `calls` (id, name, arguments) as OpenRouter
+    streams them: each call announced with its id and name, then every call's
+    JSON arguments cut into `pieces` fragments, the calls' fragments interleaved."""
+    frames = [chunk({"role": "assistant", "content": None})]
+    for index, (call_id, name, _) in enumerate(calls):
+        function = {"name": name, "arguments": ""}
+        fragment = {"index": index, "id": call_id, "type": "function", "function": function}
+        frames.append(chunk({"tool_calls": [fragment]}))
+    cut = [_cut(json.dumps(arguments), pieces) for _, _, arguments in calls]
+    for piece in range(max(len(c) for c in cut)):
+        for index, fragments in enumerate(cut):
+            if piece < len(fragments):
+                fragment = {"index": index, "function": {"arguments": fragments[piece]}}
+                frames.append(chunk({"tool_calls": [fragment]}))
+    usage = {"prompt_tokens": 120, "completion_tokens": 12, "total_tokens": 132}
+    return [*frames, chunk(finish_reason="tool_calls"), chunk(usage=usage), DONE]
+
+
 @dataclass
 class Reply:
     """What the stand-in answers to one request.
