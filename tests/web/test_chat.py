@@ -1,6 +1,7 @@
 """The chat page in a real browser: sign-up, a streamed grounded answer with
 tool chips, a chart and the demo banner; resuming after a reload or a lost
-connection; Stop; and model or user text that never becomes markup.
+connection; Stop; user, model and tool text that never becomes markup;
+figures no tool backs marked; the rate-limit refusal; the list of chats.
 """
 
 from __future__ import annotations
@@ -12,11 +13,16 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.helpers import PASSWORD, code_in, new_email, new_username
+from tests.web.conftest import ScriptedModel
 from tests.web.pages import ANSWER_TIMEOUT_MS, ask, last_answer, running_turn, sign_in
 from tests.web.pages import wait_until_answered as answered
 
 DURATION = re.compile(r"^\d+(\.\d)? (ms|s)$")
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot-chat.png"
+# Tall enough for the question, the tool chip, the chart and the answer's start.
+SCREENSHOT_VIEWPORT = {"width": 1280, "height": 960}
+# Markup that would run if it ever reached the page as HTML.
+EVIL = "<img src=x onerror=window.pwned=1>"
 RECORD_EVENTS = """() => {
   const socket = window.kubera.socket;
   const deliver = socket.onEvent;
@@ -73,10 +79,25 @@ def test_a_new_user_signs_up_and_sees_a_streamed_analysis_with_tools_and_a_chart
     expect(chip.locator(".chip-time")).to_have_text(DURATION)
     expect(answer.locator("pre.tool-result").first).to_contain_text('"source": "demo"')
 
+    page.get_by_role("button", name="+ New chat").click()
     ask(page, "Show me a chart of INFY")
     chart = answered(page).locator(".chart .main-svg").first
     expect(chart).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
-    expect(page.locator(".chat-item a[aria-current=page]")).to_have_count(1)
+    expect(page.locator(".chat-item")).to_have_count(2)
+    expect(page.locator(".chat-item a[aria-current=page]")).to_have_text("Show me a chart of INFY")
+    expect(page.get_by_role("heading", name="Show me a chart of INFY", level=1)).to_be_visible()
+    _take_screenshot(page)
+
+
+def _take_screenshot(page: Page) -> None:
+    """The README's picture: the question at the top of the pane, then the
+    answer's banner, tool chip, chart and the start of its text."""
+    page.set_viewport_size(SCREENSHOT_VIEWPORT)
+    page.locator("article.msg.user").last.evaluate("node => node.scrollIntoView()")
+    expect(page.locator("article.msg.user").last).to_be_in_viewport()
+    expect(last_answer(page).locator(".chip").first).to_be_in_viewport()
+    expect(last_answer(page).locator(".md h4").first).to_be_in_viewport()
+    page.evaluate("document.activeElement.blur()")
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
 
@@ -116,7 +137,7 @@ def test_a_lost_connection_reconnects_and_resumes_after_the_last_seq(
 
 
 def test_stop_cancels_the_answer_and_keeps_what_was_written(page: Page, account, slow_model):
-    from domain.chat.events import cancel_key
+    from domain.chat.cancel import cancel_key
 
     sign_in(page, account)
     ask(page, "Write a long essay")
@@ -146,6 +167,45 @@ def test_html_in_a_message_is_shown_as_text_and_never_runs(page: Page, account, 
     assert dialogs == []
 
 
+def test_html_from_the_model_or_a_tool_is_shown_as_text_and_unbacked_figures_are_marked(
+    page: Page, account, use_model, monkeypatch, dialogs
+):
+    import mcp_servers.visualization as charts
+
+    real_publish = charts.publish
+    monkeypatch.setattr(  # as if the data source named the company with markup
+        charts,
+        "publish",
+        lambda report, kind, title, *rest: real_publish(report, kind, f"{EVIL} {title}", *rest),
+    )
+    use_model(
+        ScriptedModel(
+            "generate_price_volume_chart",
+            {"symbol": "INFY"},
+            f"Here is the chart {EVIL}\n\n<script>window.pwned=2</script>\n\n"
+            "[a link](javascript:window.pwned=3)\n\nIts fair value is 12,345.67.",
+        )
+    )
+    sign_in(page, account)
+
+    ask(page, "Chart of INFY")
+    answer = answered(page)
+    expect(answer.locator(".chart .main-svg").first).to_be_visible()
+    answer.locator(".chip").first.click()
+
+    expect(answer.locator(".md")).to_contain_text(f"Here is the chart {EVIL}")
+    expect(answer.locator(".md")).to_contain_text("<script>window.pwned=2</script>")
+    expect(answer.locator(".md")).to_contain_text("a link")
+    expect(answer.locator(".md a")).to_have_count(0)
+    expect(answer.locator(".chart .gtitle")).to_contain_text(EVIL)
+    expect(answer.locator("pre.tool-result")).to_contain_text(f'"title": "{EVIL}')
+    expect(page.locator(".messages img, .messages script")).to_have_count(0)
+    assert page.evaluate("window.pwned") is None and dialogs == []
+
+    expect(answer.locator(".md mark")).to_have_text("12,345.67")
+    expect(answer.locator(".meta")).to_contain_text("1 figure was not found in any tool result")
+
+
 def test_a_refused_prompt_names_the_limit_and_when_to_retry(page: Page, account):
     _limit_burst_to_one(account["user"]["id"])
     sign_in(page, account)
@@ -155,8 +215,8 @@ def test_a_refused_prompt_names_the_limit_and_when_to_retry(page: Page, account)
     ask(page, "price of ITC")
 
     note = page.locator(".composer-note")
-    expect(note).to_contain_text("per-minute limit")
-    expect(note).to_contain_text("Try again in")
+    expect(note).to_contain_text("per-minute limit of 1 message.")
+    expect(note).to_contain_text(re.compile(r"Try again in \d+ (s|min) \(at \d"))
     expect(page.get_by_label("Message to Kubera")).to_have_value("price of ITC")
 
 

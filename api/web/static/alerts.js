@@ -1,6 +1,9 @@
 // Price and indicator alerts: the list, a form to add or change one, delete.
+// Saving one queues a price check; the list reloads when it has run, so an
+// alert whose condition already holds shows as fired.
 
 import { api } from "./api.js";
+import { watchJob } from "./jobs.js";
 import { announce, confirmDialog, dialog, el, field, formError, formValues, num, submitting, when } from "./ui.js";
 
 const METRICS = [
@@ -16,13 +19,14 @@ const OPERATORS = [
 ];
 
 export function alertsView(root) {
-  const list = el("div", { class: "table-wrap" });
+  const list = el("div", { class: "table-wrap", role: "region", "aria-label": "Alerts table", tabindex: "0" });
   const heading = el("h1", { tabindex: "-1", text: "Alerts" });
   const form = alertForm(null, async (body) => {
-    await api.post("/alerts/", body);
+    const saved = await api.post("/alerts/", body);
     announce("Alert added");
     form.reset();
     await load(list);
+    checked(list, saved);
   });
   root.replaceChildren(
     el(
@@ -72,6 +76,14 @@ function alertBody(values) {
   };
 }
 
+// Reloads the list once the price check the API queued for `alert` ran.
+function checked(list, alert) {
+  if (!alert.refresh_job_id) return;
+  watchJob(alert.refresh_job_id, { alive: () => list.isConnected })
+    .then((job) => job && load(list))
+    .catch(() => {}); // the list shows the last known state either way
+}
+
 async function load(list) {
   let alerts;
   try {
@@ -114,10 +126,11 @@ async function load(list) {
 function edit(list, alert) {
   let box = null;
   const form = alertForm(alert, async (body) => {
-    await api.put(`/alerts/${alert.id}`, body);
+    const saved = await api.put(`/alerts/${alert.id}`, body);
     announce("Alert saved");
     box.close();
     await load(list);
+    checked(list, saved);
   });
   form.append(el("button", { type: "button", class: "secondary", text: "Cancel", onclick: () => box.close() }));
   box = dialog("Edit alert", form, null);

@@ -1,5 +1,5 @@
-// One assistant answer: streamed text rendered as Markdown, a chip per tool
-// call (expands to its result JSON), charts, a demo-data banner and a footer.
+// One assistant answer: a demo-data banner, a chip per tool call (expands to
+// its result JSON), charts, the streamed text rendered as Markdown, a footer.
 // Built from socket events (`apply`) or from a stored message (`fromStored`).
 
 import { chartFigure } from "./charts.js";
@@ -30,8 +30,10 @@ export class Answer {
       el("p", { class: "who", text: "Kubera" }),
       this.banner,
       this.toolList,
-      this.body,
+      // Charts come with the tool results, before the text is written:
+      // above it, the text streaming in below never pushes them about.
       this.charts,
+      this.body,
       this.problem,
       this.footer,
     );

@@ -1,6 +1,7 @@
 // HTTP client for the Kubera API. Errors arrive as problem details
 // ({detail, code, errors[{field, message}], retry_after_s}) and are thrown
-// as ApiError. A 401 refreshes the session once and retries once.
+// as ApiError. A 401 for the token refreshes the session once and retries
+// once, so an expired access token never reaches the user.
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -46,7 +47,9 @@ export async function request(method, path, body) {
   try {
     return await rawRequest(method, path, body, token);
   } catch (error) {
-    if (error.status !== 401 || !token) throw error;
+    // A 401 that names a field (a wrong current password) is about the
+    // input, not the token.
+    if (error.status !== 401 || !token || error.errors.length) throw error;
     await session.refreshAfterRejection(token);
     return rawRequest(method, path, body, await session.accessToken());
   }

@@ -133,7 +133,7 @@ session.onChange((state) => {
     return;
   }
   socket.stop();
-  chat.forget();
+  chat.reset();
   current.cleanup?.();
   current = { page: null, cleanup: null };
   shell = null;

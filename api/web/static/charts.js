@@ -4,7 +4,21 @@
 import { el } from "./ui.js";
 
 const PLOTLY_SRC = "/static/plotly/plotly.min.js";
+// Plotly reads a few tags in any label (<b>, <a href>, …). Figures come
+// from tools fed by outside data (company names, headlines), so every "<"
+// is escaped except the line breaks our own figures use and hover labels'
+// <extra>; plotly then shows the rest as the literal text it was.
+const MARKUP = /<(?!(?:br\s*\/?|\/?extra)>)/gi;
 let loading = null;
+
+export function plainFigure(value) {
+  if (typeof value === "string") return value.replace(MARKUP, "&lt;");
+  if (Array.isArray(value)) return value.map(plainFigure);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plainFigure(item)]));
+  }
+  return value;
+}
 
 export function loadPlotly() {
   if (window.Plotly) return Promise.resolve(window.Plotly);
@@ -50,6 +64,6 @@ export function chartFigure(figure, { title, url } = {}) {
     box,
     link && el("figcaption", {}, link),
   );
-  plot(box, figure);
+  plot(box, plainFigure(figure));
   return node;
 }

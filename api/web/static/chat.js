@@ -6,23 +6,26 @@
 
 import { Answer } from "./answer.js";
 import { api } from "./api.js";
-import { announce, confirmDialog, el, field, formDialog } from "./ui.js";
+import { ChatList } from "./chatlist.js";
+import { refusalText } from "./refusal.js";
+import { announce, el } from "./ui.js";
 
 const TURN_KEY = "kubera.turn";
 const MAX_MESSAGE_CHARS = 4000;
+// Within this many pixels of the bottom the pane keeps following new text.
+const FOLLOW_WITHIN_PX = 48;
 const SUGGESTIONS = ["Analyse INFY", "Compare TCS and INFY", "Chart of RELIANCE", "Price of ITC"];
-const LIMIT_NAMES = {
-  burst: "per-minute limit",
-  per_chat: "limit for this chat",
-  hourly: "hourly limit",
-  daily: "daily limit",
-};
 
 export class ChatPage {
   constructor() {
     this.socket = null; // set by app.js
     this.chatId = null;
-    this.chats = [];
+    this.list = new ChatList({
+      onPick: () => this.showList(false),
+      onRenamed: (chat) => this.retitle(chat),
+      onDeleted: (chat) => this.deleted(chat),
+      onError: (message) => this.note(message),
+    });
     this.running = null; // {turnId, chatId, answer}
     this.pending = null; // a sent message awaiting turn_started: {text, bubble}
     this.view = null;
@@ -67,6 +70,13 @@ export class ChatPage {
     sessionStorage.removeItem(TURN_KEY);
   }
 
+  // The session ended: drop the running turn and the user's list of chats.
+  reset() {
+    this.forget();
+    this.chatId = null;
+    this.list.clear();
+  }
+
   onEvent(event) {
     if (event.type === "turn_started" && this.pending && !this.running) {
       return this.started(event);
@@ -89,12 +99,13 @@ export class ChatPage {
       if (!this.chatId) {
         this.chatId = event.chat_id;
         history.replaceState(null, "", `#/chat/${event.chat_id}`);
+        this.list.markCurrent(event.chat_id);
       }
       this.view?.messages.append(answer.node);
       this.scrollDown();
     }
     announce("Kubera is answering");
-    this.loadList();
+    this.refreshList();
     this.syncComposer();
   }
 
@@ -103,7 +114,7 @@ export class ChatPage {
     this.running = null;
     this.persist();
     announce(cancelled ? "Answer stopped" : "Answer ready");
-    this.loadList();
+    this.refreshList();
     this.syncComposer();
     this.scrollDown();
   }
@@ -152,45 +163,59 @@ export class ChatPage {
       "aria-expanded": "false",
       text: "Chats",
     });
-    const list = el("ul", { class: "chat-items" });
     const sidebar = el(
       "nav",
       { id: "chat-list", class: "sidebar", "aria-label": "Chats" },
       el("button", { type: "button", class: "new-chat", text: "+ New chat", onclick: () => this.go(null) }),
-      list,
+      this.list.node,
     );
     const title = el("h1", { class: "chat-title", tabindex: "-1", text: "New chat" });
     const status = el("span", { class: "conn", role: "status" });
-    const messages = el("div", { class: "messages", "aria-label": "Conversation" });
+    // The pane scrolls; the thread inside it grows. Focusable, so the
+    // keyboard can scroll it too.
+    const messages = el("div", { class: "thread" });
+    const scroller = el(
+      "div",
+      { class: "messages", role: "region", "aria-label": "Conversation", tabindex: "0" },
+      messages,
+    );
     const note = el("p", { class: "composer-note", role: "alert", hidden: true });
     const hint = el("p", { id: "prompt-hint", class: "hint", text: "Enter to send · Shift+Enter for a new line" });
-    const page = el(
-      "div",
-      { class: "chat-page" },
-      sidebar,
-      el(
-        "section",
-        { class: "conversation", "aria-labelledby": "chat-title" },
-        el("header", { class: "chat-head" }, toggle, title, status),
-        messages,
-        el("div", { class: "composer-wrap" }, note, form, hint),
-      ),
+    const conversation = el(
+      "section",
+      { class: "conversation", "aria-labelledby": "chat-title" },
+      el("header", { class: "chat-head" }, toggle, title, status),
+      scroller,
+      el("div", { class: "composer-wrap" }, note, form, hint),
     );
+    const page = el("div", { class: "chat-page" }, sidebar, conversation);
     title.id = "chat-title";
     root.replaceChildren(page);
-    this.view = { page, list, sidebar, toggle, title, status, messages, note, input, send, stop, form };
+    this.view = {
+      page, sidebar, conversation, toggle, title, status,
+      scroller, messages, note, input, send, stop, form,
+    };
+    this.follow = true;
     this.wire();
     this.showStatus(this.socket?.status || "connecting");
-    this.loadList();
+    this.refreshList();
     this.open(chatId);
   }
 
   unmount() {
+    this.resized?.disconnect();
     this.view = null;
   }
 
   wire() {
-    const { form, input, stop, toggle, sidebar } = this.view;
+    const { form, input, stop, toggle, sidebar, conversation, scroller, messages } = this.view;
+    // Follow the answer as it grows (text, charts drawing) unless the
+    // reader scrolled up to read something earlier.
+    scroller.addEventListener("scroll", () => {
+      this.follow = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < FOLLOW_WITHIN_PX;
+    });
+    this.resized = new ResizeObserver(() => this.scrollDown());
+    this.resized.observe(messages);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.send(input.value);
@@ -204,6 +229,12 @@ export class ChatPage {
     input.addEventListener("input", () => this.syncComposer());
     stop.addEventListener("click", () => this.cancel());
     toggle.addEventListener("click", () => this.showList(toggle.getAttribute("aria-expanded") !== "true"));
+    // On a phone the list covers the conversation: a tap beside it closes it.
+    conversation.addEventListener("click", (event) => {
+      if (sidebar.classList.contains("open") && !event.target.closest(".list-toggle")) {
+        this.showList(false);
+      }
+    });
     sidebar.addEventListener("keydown", (event) => {
       if (event.key === "Escape" && sidebar.classList.contains("open")) {
         this.showList(false);
@@ -226,7 +257,7 @@ export class ChatPage {
   async open(chatId) {
     const view = this.view;
     this.chatId = chatId;
-    this.markCurrent();
+    this.list.markCurrent(chatId);
     view.note.hidden = true;
     if (!chatId) {
       view.title.textContent = "New chat";
@@ -342,94 +373,29 @@ export class ChatPage {
   }
 
   scrollDown(force = false) {
-    const box = this.view?.messages;
+    const box = this.view?.scroller;
     if (!box) return;
-    const near = box.scrollHeight - box.scrollTop - box.clientHeight < 160;
-    if (force || near) box.scrollTop = box.scrollHeight;
+    if (force) this.follow = true;
+    if (this.follow) box.scrollTop = box.scrollHeight;
   }
 
   // --- the list of chats ------------------------------------------------
 
-  async loadList() {
-    try {
-      this.chats = (await api.get("/chats/?size=50")).items;
-    } catch {
-      return;
-    }
-    this.renderList();
+  async refreshList() {
+    await this.list.load();
+    const current = this.list.find(this.chatId);
+    if (current) this.retitle(current);
   }
 
-  renderList() {
-    if (!this.view) return;
-    const items = this.chats.map((chat) => {
-      const name = chat.title || "Untitled chat";
-      return el(
-        "li",
-        { class: "chat-item", "data-chat-id": chat.id },
-        el("a", { href: `#/chat/${chat.id}`, text: name, onclick: () => this.showList(false) }),
-        el("button", {
-          type: "button",
-          class: "icon",
-          "aria-label": `Rename chat: ${name}`,
-          title: "Rename",
-          text: "✎",
-          onclick: () => this.rename(chat),
-        }),
-        el("button", {
-          type: "button",
-          class: "icon",
-          "aria-label": `Delete chat: ${name}`,
-          title: "Delete",
-          text: "🗑",
-          onclick: () => this.remove(chat),
-        }),
-      );
-    });
-    this.view.list.replaceChildren(
-      ...(items.length ? items : [el("li", { class: "muted empty", text: "No chats yet" })]),
-    );
-    this.markCurrent();
+  retitle(chat) {
+    if (!this.view || this.chatId !== chat.id) return;
+    this.view.title.textContent = chat.title;
+    document.title = `${chat.title} · Kubera`;
   }
 
-  markCurrent() {
-    for (const link of this.view?.list.querySelectorAll("a") || []) {
-      const current = link.getAttribute("href") === `#/chat/${this.chatId}`;
-      if (current) link.setAttribute("aria-current", "page");
-      else link.removeAttribute("aria-current");
-    }
-  }
-
-  rename(chat) {
-    formDialog(
-      "Rename chat",
-      field("Title", { name: "title", value: chat.title, maxlength: 120, required: true }),
-      "Save",
-      async ({ title }) => {
-        const saved = await api.put(`/chats/${chat.id}/rename`, { title });
-        if (this.chatId === chat.id && this.view) this.view.title.textContent = saved.title;
-        announce("Chat renamed");
-        await this.loadList();
-      },
-    );
-  }
-
-  async remove(chat) {
-    const ok = await confirmDialog(
-      "Delete chat?",
-      `“${chat.title}” and all its messages will be deleted. This cannot be undone.`,
-      "Delete chat",
-    );
-    if (!ok) return;
-    try {
-      await api.del(`/chats/${chat.id}`);
-    } catch (error) {
-      this.note(error.message);
-      return;
-    }
-    announce("Chat deleted");
+  deleted(chat) {
     if (this.running?.chatId === chat.id) this.forget();
     if (this.chatId === chat.id) this.go(null);
-    await this.loadList();
   }
 }
 
@@ -440,16 +406,4 @@ function userBubble(text) {
     el("p", { class: "who", text: "You" }),
     el("p", { class: "user-text", text }),
   );
-}
-
-function refusalText(event) {
-  if (event.code === "RATE_LIMITED") {
-    const name = LIMIT_NAMES[event.level] || "usage limit";
-    const limit = event.limit ? ` (${event.limit} messages)` : "";
-    const wait = event.retry_after_s;
-    const at = wait ? new Date(Date.now() + wait * 1000).toLocaleTimeString("en-IN") : null;
-    const retry = wait ? ` Try again in ${wait} s (at ${at}).` : " Try again later.";
-    return `You have reached your ${name}${limit}.${retry}`;
-  }
-  return event.message || "Kubera could not take this message.";
 }

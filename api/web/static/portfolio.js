@@ -1,8 +1,11 @@
 // Holdings with value and P&L, the sector allocation as a pie, add/edit/
-// delete, and a price refresh whose job is polled until it ends.
+// delete, and a price refresh whose job is polled until it ends. While the
+// page is open it reloads now and then, so values follow the scheduled
+// price refreshes.
 
 import { api } from "./api.js";
-import { plot } from "./charts.js";
+import { plainFigure, plot } from "./charts.js";
+import { watchJob } from "./jobs.js";
 import {
   announce,
   confirmDialog,
@@ -16,8 +19,7 @@ import {
   when,
 } from "./ui.js";
 
-const POLL_EVERY_MS = 1000;
-const POLL_FOR_MS = 120_000;
+const RELOAD_EVERY_MS = 60_000;
 const EXCHANGES = [
   ["NSE", "NSE"],
   ["BSE", "BSE"],
@@ -25,13 +27,14 @@ const EXCHANGES = [
 
 export function portfolioView(root) {
   const summary = el("div", { class: "cards" });
-  const table = el("div", { class: "table-wrap" });
+  // Focusable, so a keyboard can scroll the table sideways on a phone.
+  const table = el("div", { class: "table-wrap", role: "region", "aria-label": "Holdings table", tabindex: "0" });
   const chart = el("div", { class: "chart pie" });
   const progress = el("p", { class: "progress", role: "status" });
   const banner = el("p", { class: "demo-banner", role: "note", hidden: true });
   const refresh = el("button", { type: "button", class: "secondary", text: "Update prices" });
   const add = el("button", { type: "button", text: "Add holding" });
-  const view = { root, summary, table, chart, progress, banner, refresh, polling: null };
+  const view = { summary, table, chart, progress, banner, refresh };
   const heading = el("h1", { tabindex: "-1", text: "Portfolio" });
 
   root.replaceChildren(
@@ -42,11 +45,12 @@ export function portfolioView(root) {
       banner,
       progress,
       summary,
+      el("section", { class: "panel", "aria-labelledby": "holdings-title" }, el("h2", { id: "holdings-title", text: "Holdings" }), table),
       el(
-        "div",
-        { class: "split" },
-        el("section", { "aria-label": "Holdings" }, el("h2", { text: "Holdings" }), table),
-        el("section", { class: "allocation", "aria-label": "Sector allocation" }, el("h2", { text: "Sector allocation" }), chart),
+        "section",
+        { class: "panel allocation", "aria-labelledby": "allocation-title" },
+        el("h2", { id: "allocation-title", text: "Sector allocation" }),
+        chart,
       ),
     ),
   );
@@ -54,7 +58,16 @@ export function portfolioView(root) {
   add.addEventListener("click", () => editHolding(view, null));
   refresh.addEventListener("click", () => updatePrices(view));
   load(view);
-  return () => clearTimeout(view.polling);
+  const timer = setInterval(() => reloadQuietly(view), RELOAD_EVERY_MS);
+  return () => clearInterval(timer);
+}
+
+// Redrawing the table would take the focus from a row's button, and a
+// dialog may be editing a row: wait for the next round then.
+function reloadQuietly(view) {
+  const active = document.activeElement;
+  const inRow = view.table.contains(active) && active !== view.table;
+  if (!inRow && !document.querySelector("dialog[open]")) load(view);
 }
 
 async function load(view) {
@@ -85,7 +98,7 @@ function renderSummary(view, { totals, xirr, source, as_of: asOf }) {
     card("Current value", money(totals.value)),
     card("Total P&L", `${signed(totals.pnl, money)} (${signed(totals.pnl_pct, pct)})`, tone(totals.pnl)),
     card("Today", `${signed(totals.day_change, money)} (${signed(totals.day_change_pct, pct)})`, tone(totals.day_change)),
-    card("XIRR", xirr.rate_pct == null ? xirr.reason || "—" : pct(xirr.rate_pct)),
+    xirr.rate_pct == null ? card("XIRR", xirr.reason || "—", "note") : card("XIRR", pct(xirr.rate_pct)),
     card("Prices as of", asOf ? when(asOf) : "not priced yet"),
   );
   if (totals.pending) {
@@ -102,7 +115,8 @@ function renderHoldings(view, { holdings }) {
   }
   const head = ["Stock", "Qty", "Avg price", "Last price", "Value", "P&L", "Weight", "Actions"];
   const rows = holdings.map((h) => {
-    const pnl = h.price_pending ? "price pending" : `${signed(h.pnl, money)} (${signed(h.pnl_pct, pct)})`;
+    const waiting = h.price_error ? `no price: ${h.price_error}` : "price pending";
+    const pnl = h.price_pending ? waiting : `${signed(h.pnl, money)} (${signed(h.pnl_pct, pct)})`;
     return el(
       "tr",
       { "data-holding-id": h.id },
@@ -115,9 +129,13 @@ function renderHoldings(view, { holdings }) {
       el("td", { class: "num", text: pct(h.weight_pct) }),
       el(
         "td",
-        { class: "row-actions" },
-        el("button", { type: "button", class: "secondary small", "aria-label": `Edit ${h.symbol}`, text: "Edit", onclick: () => editHolding(view, h) }),
-        el("button", { type: "button", class: "secondary small", "aria-label": `Delete ${h.symbol}`, text: "Delete", onclick: () => deleteHolding(view, h) }),
+        {},
+        el(
+          "div",
+          { class: "row-actions" },
+          el("button", { type: "button", class: "secondary small", "aria-label": `Edit ${h.symbol}`, text: "Edit", onclick: () => editHolding(view, h) }),
+          el("button", { type: "button", class: "secondary small", "aria-label": `Delete ${h.symbol}`, text: "Delete", onclick: () => deleteHolding(view, h) }),
+        ),
       ),
     );
   });
@@ -138,7 +156,7 @@ function renderAllocation(view, { sector_allocation: sectors }) {
     return;
   }
   view.chart.replaceChildren();
-  plot(view.chart, {
+  plot(view.chart, plainFigure({
     data: [
       {
         type: "pie",
@@ -150,7 +168,7 @@ function renderAllocation(view, { sector_allocation: sectors }) {
       },
     ],
     layout: { showlegend: false, margin: { t: 8, r: 8, b: 8, l: 8 }, height: 300 },
-  });
+  }));
 }
 
 function holdingFields(h) {
@@ -187,7 +205,7 @@ function editHolding(view, holding) {
       : await api.post("/portfolio/", body);
     announce(holding ? `${saved.symbol} updated` : `${saved.symbol} added`);
     await load(view);
-    if (saved.refresh_job_id) poll(view, saved.refresh_job_id, false);
+    if (saved.refresh_job_id) follow(view, saved.refresh_job_id, false).catch(() => {}); // the next load shows it
   });
 }
 
@@ -208,35 +226,21 @@ async function updatePrices(view) {
   try {
     const job = await api.post("/portfolio/update-prices");
     showJob(view, job);
-    poll(view, job.job_id, true);
+    await follow(view, job.job_id, true);
   } catch (error) {
     view.progress.textContent = error.message;
+  } finally {
     view.refresh.disabled = false;
   }
 }
 
-function poll(view, jobId, loud) {
-  const until = Date.now() + POLL_FOR_MS;
-  const tick = async () => {
-    if (!view.root.isConnected) return;
-    let job;
-    try {
-      job = await api.get(`/portfolio/update-prices/${jobId}`);
-    } catch (error) {
-      view.progress.textContent = error.message;
-      view.refresh.disabled = false;
-      return;
-    }
-    if (loud) showJob(view, job);
-    if (job.status === "done" || job.status === "failed") {
-      view.refresh.disabled = false;
-      await load(view);
-      return;
-    }
-    if (Date.now() < until) view.polling = setTimeout(tick, POLL_EVERY_MS);
-    else view.refresh.disabled = false;
-  };
-  view.polling = setTimeout(tick, POLL_EVERY_MS);
+// Waits for a refresh job, then shows its prices; `loud` reports progress.
+async function follow(view, jobId, loud) {
+  const job = await watchJob(jobId, {
+    alive: () => view.table.isConnected,
+    onUpdate: (state) => loud && showJob(view, state),
+  });
+  if (job) await load(view);
 }
 
 function showJob(view, job) {

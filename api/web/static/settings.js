@@ -65,7 +65,7 @@ export async function settingsView(root, { onSignedOut }) {
   grid.replaceChildren(
     profileSection(user),
     usernameSection(user),
-    passwordSection(onSignedOut),
+    passwordSection(user, onSignedOut),
     preferencesSection(prefs),
   );
 }
@@ -109,12 +109,15 @@ function usernameSection(user) {
   );
 }
 
-function passwordSection(onSignedOut) {
+function passwordSection(user, onSignedOut) {
+  // Unnamed, so it is not sent: it tells password managers whose password this is.
+  const account = el("input", { type: "text", autocomplete: "username", value: user.username, hidden: true, tabindex: "-1" });
   return section(
     "Password",
     "Changing it signs you out everywhere, including here.",
     settingsForm(
       [
+        account,
         field("Current password", { name: "current_password", type: "password", autocomplete: "current-password" }),
         field(
           "New password",

@@ -80,22 +80,45 @@ export function clearErrors(form) {
   }
 }
 
-// Shows an ApiError: `detail` above the form, each `errors[]` entry under
-// its field (fields are matched by the input's name).
+// The API's schema messages (pydantic's) in words a user expects; the
+// domain's own messages are already written for people.
+const PLAIN_MESSAGES = [
+  [/^Input should be a valid (number|integer)/, "Enter a number"],
+  [/^Input should be a valid date/, "Enter a valid date"],
+  [/^String should match pattern/, "Not in the expected format"],
+  [/^String should have at least (\d+) characters?/, "Use at least $1 characters"],
+  [/^String should have at most (\d+) characters?/, "Use at most $1 characters"],
+  [/^Field required/, "Required"],
+];
+
+export function plainMessage(message) {
+  for (const [pattern, words] of PLAIN_MESSAGES) {
+    const match = pattern.exec(message);
+    if (match) return words.replace("$1", match[1]);
+  }
+  return message;
+}
+
+// Shows an ApiError: each `errors[]` entry under its field (matched by the
+// input's name), and above the form a summary naming those fields, else
+// the API's `detail`.
 export function showErrors(form, error) {
   clearErrors(form);
-  let placed = 0;
+  const placed = [];
   for (const item of error.errors || []) {
     const input = form.querySelector(`[name="${CSS.escape(item.field || "")}"]`);
     if (!input) continue;
+    const message = plainMessage(item.message);
     input.setAttribute("aria-invalid", "true");
     const slot = document.getElementById(`${input.id}-error`);
-    if (slot) slot.textContent = item.message;
-    if (placed++ === 0) input.focus();
+    if (slot) slot.textContent = message;
+    if (!placed.length) input.focus();
+    const label = form.querySelector(`label[for="${CSS.escape(input.id)}"]`)?.textContent;
+    placed.push(label ? `${label}: ${message}` : message);
   }
   const summary = form.querySelector(".form-error");
   if (summary) {
-    summary.textContent = error.message;
+    summary.textContent = placed.length ? placed.join("; ") : error.message;
     summary.hidden = false;
   }
 }
@@ -187,3 +210,22 @@ export const pct = (value) => (value == null ? "—" : `${plain.format(value)}%`
 export const signed = (value, format) =>
   value == null ? "—" : `${value > 0 ? "+" : ""}${format(value)}`;
 export const when = (iso) => (iso ? new Date(iso).toLocaleString("en-IN") : "—");
+
+// Small line icons drawn here: emoji glyphs depend on the system's fonts.
+const ICONS = {
+  pencil: "M4 20h4L19 9l-4-4L4 16v4zM13.5 6.5l4 4",
+  trash: "M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13M10 11v6M14 11v6",
+};
+
+export function icon(name) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  svg.setAttribute("class", "svg-icon");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("d", ICONS[name]);
+  svg.append(path);
+  return svg;
+}
