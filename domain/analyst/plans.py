@@ -20,6 +20,8 @@ MAX_COMPARED = 5
 DEFAULT_HEADLINES = 5
 DEFAULT_DIVIDEND_YEARS = 5
 PORTFOLIO_CHART = "generate_portfolio_composition_chart"
+OVERVIEW_CHART = "generate_price_volume_chart"
+OVERVIEW_CHART_PERIOD = "6mo"
 
 
 def plan(intent: Intent, tools: Sequence[ToolSpec]) -> tuple[ToolCall, ...]:
@@ -55,7 +57,11 @@ def _overview(intent: Intent) -> Planned:
             ("fetch_overall_news_sentiment", {"symbol": symbol}),
         ]
 
-    return _each(intent, calls)
+    planned = _each(intent, calls)
+    if len(intent.instruments) == 1:  # one company: its price chart belongs to the story
+        symbol = tool_symbol(intent.instruments[0])
+        planned.append((OVERVIEW_CHART, {"symbol": symbol, "period": OVERVIEW_CHART_PERIOD}))
+    return planned
 
 
 def _price(intent: Intent) -> Planned:

@@ -17,7 +17,7 @@ from domain.analyst.charts import chart_page, portfolio_page
 from domain.analyst.fields import figure, label
 from domain.analyst.format import number, pct, provenance, table
 from domain.analyst.intents import Intent
-from domain.analyst.plans import MAX_COMPANIES, MAX_COMPARED, tool_symbol
+from domain.analyst.plans import MAX_COMPANIES, MAX_COMPARED, OVERVIEW_CHART, tool_symbol
 from domain.analyst.results import Outcome, Results
 from domain.market.instruments import Instrument
 
@@ -38,6 +38,7 @@ _TOOL_TOPICS = {
     "fetch_historical_financials": "income statement",
     "fetch_balance_sheet_data": "balance sheet",
     "fetch_cash_flow_data": "cash flow",
+    OVERVIEW_CHART: "price chart",
 }
 
 
@@ -132,7 +133,13 @@ def _overview_block(symbol: str, results: Results) -> list[str]:
     rows += sec.sentiment_rows(mood)
     reading = reads.price(quote) + reads.range_position(facts) + reads.valuation(facts)[:2]
     reading += reads.technicals(tech) + reads.sentiment(mood)
-    return _figures(rows, reading)
+    chart = results.get(OVERVIEW_CHART, symbol) or {}
+    lines = _figures(rows, reading)
+    if chart.get("chart_url"):
+        title = chart.get("data", {}).get("title", "Price and volume")
+        link = f"**[Open the interactive chart]({chart['chart_url']})** — {title}"
+        lines += ["", f"{link} (source: {provenance(chart)}); the chart is attached."]
+    return lines
 
 
 def _price_block(symbol: str, results: Results) -> list[str]:

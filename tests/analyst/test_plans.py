@@ -31,19 +31,30 @@ def planned(text: str, tools: list[ToolSpec] = ALL_TOOLS) -> list[tuple[str, dic
     return [(call.name, call.arguments) for call in plan(recognise(text), tools)]
 
 
-def test_an_analysis_fetches_price_fundamentals_technicals_and_sentiment():
+def test_an_analysis_fetches_price_fundamentals_technicals_sentiment_and_a_chart():
     assert planned("Analyse INFY") == [
         ("fetch_current_price_data", {"symbol": "INFY"}),
         ("fetch_company_fundamentals", {"symbol": "INFY"}),
         ("fetch_technical_indicators", {"symbol": "INFY", "period": "1y"}),
         ("fetch_overall_news_sentiment", {"symbol": "INFY"}),
+        ("generate_price_volume_chart", {"symbol": "INFY", "period": "6mo"}),
     ]
+
+
+def test_an_analysis_of_several_companies_draws_no_chart():
+    from domain.analyst.intents import Intent
+
+    infy, tcs = recognise("Analyse INFY").instruments[0], recognise("Analyse TCS").instruments[0]
+    names = [call.name for call in plan(Intent("overview", (infy, tcs)), ALL_TOOLS)]
+
+    assert names.count("fetch_current_price_data") == 2
+    assert "generate_price_volume_chart" not in names
 
 
 def test_calls_are_numbered_in_order():
     calls = plan(recognise("Analyse INFY"), ALL_TOOLS)
 
-    assert [call.id for call in calls] == ["call_1", "call_2", "call_3", "call_4"]
+    assert [call.id for call in calls] == ["call_1", "call_2", "call_3", "call_4", "call_5"]
 
 
 def test_a_comparison_fetches_performance_once_and_fundamentals_per_company():

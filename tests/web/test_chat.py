@@ -78,6 +78,7 @@ def test_a_new_user_signs_up_and_sees_a_streamed_analysis_with_tools_and_a_chart
     expect(chip).to_contain_text("fetch_current_price_data")
     expect(chip.locator(".chip-time")).to_have_text(DURATION)
     expect(answer.locator("pre.tool-result").first).to_contain_text('"source": "demo"')
+    expect(answer.locator(".chart .main-svg").first).to_be_visible()
 
     page.get_by_role("button", name="+ New chat").click()
     ask(page, "Show me a chart of INFY")
