@@ -63,7 +63,8 @@ async def _smtp_send(settings: SmtpSettings, to_email: str, rendered) -> None:
 
 
 class Undeliverable(Exception):
-    """An email no retry can send: its context cannot be unsealed or rendered."""
+    """An email no retry can send: its context cannot be unsealed or rendered,
+    or SMTP refused it on every attempt it was given."""
 
 
 def _describe(exc: BaseException) -> str:
@@ -76,7 +77,7 @@ async def _deliver(
     to_email: str,
     sealed_context: str,
     retries: int,
-    max_retries: int,
+    max_attempts: int,
 ) -> None:
     settings = get_settings()
     fields = {"email_type": email_type.value, "log_id": str(log_id)}
@@ -102,13 +103,16 @@ async def _deliver(
         try:
             await _smtp_send(settings.smtp, to_email, rendered)
         except Exception as exc:  # recorded whatever it is; the broker retries it
+            # Counted on the row, not by the broker: waiting for the row
+            # above spends broker retries but no SMTP attempt.
             row.last_error = _describe(exc)
-            if retries >= max_retries:
+            if row.attempts >= max_attempts:
                 row.status = EmailStatus.FAILED
+                await session.commit()
                 log.error("email failed for good", extra=fields | {"attempts": row.attempts})
-            else:
-                log.warning("email not sent yet", extra=fields | {"attempts": row.attempts})
+                raise Undeliverable(row.last_error) from exc
             await session.commit()
+            log.warning("email not sent yet", extra=fields | {"attempts": row.attempts})
             raise
         row.status = EmailStatus.SENT
         row.sent_at = utcnow()
@@ -121,7 +125,9 @@ _worker = get_settings().worker
 
 @dramatiq.actor(
     queue_name="email",
-    max_retries=_worker.email_max_retries,
+    # The row decides when SMTP has had enough tries; this ceiling only adds
+    # the retries spent waiting for a request's commit.
+    max_retries=_worker.email_max_retries + MISSING_ROW_RETRIES,
     min_backoff=_worker.email_min_backoff_ms,
     max_backoff=_worker.email_max_backoff_ms,
     throws=(Undeliverable,),
@@ -134,7 +140,7 @@ def send_email(log_id: str, email_type: str, to_email: str, sealed_context: str)
             to_email,
             sealed_context,
             _retries(),
-            _worker.email_max_retries,
+            _worker.email_max_retries + 1,
         )
     )
 
