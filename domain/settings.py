@@ -50,7 +50,13 @@ class DatabaseSettings(BaseSettings):
     url: str = Field(
         "", description="PostgreSQL URL (postgresql+asyncpg://…); empty starts pgserver in dev."
     )
-    pool_size: int = Field(10, description="Connections kept per process.")
+    pool_size: int = Field(20, description="Connections kept open per process.")
+    max_overflow: int = Field(
+        0, description="Extra connections opened past pool_size in a burst, closed after."
+    )
+    ping_idle_s: float = Field(
+        2.0, description="A connection idle this long is checked before use (server restarts)."
+    )
     echo: bool = Field(False, description="Log every SQL statement (debugging only).")
 
 

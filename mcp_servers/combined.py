@@ -1,8 +1,12 @@
 """kubera: the five servers behind one MCP endpoint, tools under their own names.
 
-Mounted without a namespace, so FastMCP 4 exposes the original 45 names
-unprefixed (`fetch_company_fundamentals`, not `fin_data_fetch_...`); calls are
-forwarded to the owning server, whose error masking applies.
+Each server's own tool registry (its `local_provider`) is added to this one
+without a namespace, so the original 45 names stay unprefixed
+(`fetch_company_fundamentals`, not `fin_data_fetch_...`) and this server runs
+the tools itself, masking errors as each of the five does. Rejected:
+`mount`, which looks a name up through every mounted server's own lookup and
+middleware on each call: 2.5 ms a cached call against 1.5 ms here (FastMCP
+4.2; 1.4 ms on one server alone).
 
 Run alone: `python -m mcp_servers.combined` (stdio) or `--http --port N`.
 """
@@ -30,7 +34,7 @@ server = new_server(
     "names its source and as_of; figures a source lacks are listed under unavailable.",
 )
 for _child in SERVERS:
-    server.mount(_child)
+    server.add_provider(_child.local_provider)
 
 
 if __name__ == "__main__":

@@ -105,6 +105,7 @@ async def _in_process_model(llm_url: str):
     import httpx
 
     from domain.llm.openai_compat import OpenAICompatModel
+    from domain.llm.transport import shared_client
     from domain.settings import LlmSettings
 
     settings = LlmSettings(base_url=llm_url, model="stand-in", api_key="bench")
@@ -115,7 +116,7 @@ async def _in_process_model(llm_url: str):
     level = kubera_log.level
     kubera_log.setLevel(logging.WARNING)
     try:
-        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=200)) as client:
+        async with shared_client(httpx.Timeout(settings.timeout_s)) as client:
             model = OpenAICompatModel(settings, client=client)
             await _in_process_turn(model, tools)
             yield model, tools

@@ -49,6 +49,7 @@ class TurnPublisher:
         self.seq = 0
         # Parallel tool calls publish at once; seq order must be stream order.
         self._lock = asyncio.Lock()
+        self._aged = False  # this run has set the stream's time to live
 
     async def resume(self) -> list[dict[str, Any]]:
         """Load what is already published; returns those events."""
@@ -67,9 +68,15 @@ class TurnPublisher:
                 "seq": self.seq,
                 **data,
             }
+            fields = {"e": json.dumps(event, default=str)}
+            final = event_type in FINAL_TYPES
+            if self._aged and not final:
+                # XADD keeps the time to live this run set with its first event.
+                await self.redis.xadd(self.key, fields)
+                return event
             pipe = self.redis.pipeline(transaction=True)
-            pipe.xadd(self.key, {"e": json.dumps(event, default=str)})
-            ttl_s = RESUME_WINDOW_S if event_type in FINAL_TYPES else STREAM_MAX_AGE_S
-            pipe.expire(self.key, ttl_s)
+            pipe.xadd(self.key, fields)
+            pipe.expire(self.key, RESUME_WINDOW_S if final else STREAM_MAX_AGE_S)
             await pipe.execute()
+            self._aged = True
         return event

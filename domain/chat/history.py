@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.chat.models import Message, MessageRole, Turn
@@ -34,13 +34,8 @@ def estimate_tokens(text: str) -> int:
 async def load_history(
     db: AsyncSession, turn: Turn, budget_tokens: int = DEFAULT_HISTORY_TOKENS
 ) -> list[ChatMessage]:
-    query = (
-        select(Message)
-        .where(Message.chat_id == turn.chat_id, Message.created_at <= _turn_time(turn))
-        .order_by(Message.created_at.desc(), Message.role)
-        .limit(MAX_HISTORY_MESSAGES)
-    )
-    rows = list((await db.scalars(query)).all())
+    # Rows, not Message objects: the ORM's bookkeeping cost more than the query.
+    rows = (await db.execute(_HISTORY, {"v_chat": turn.chat_id, "v_at": _turn_time(turn)})).all()
     prompt = next((m for m in rows if m.turn_id == turn.id and m.role == MessageRole.USER), None)
     earlier = [m for m in rows if m.turn_id != turn.id and m.content]
     kept: list[ChatMessage] = []
@@ -59,3 +54,11 @@ async def load_history(
 
 def _turn_time(turn: Turn) -> datetime:
     return turn.created_at
+
+
+_HISTORY = (
+    select(Message.turn_id, Message.role, Message.content)
+    .where(Message.chat_id == bindparam("v_chat"), Message.created_at <= bindparam("v_at"))
+    .order_by(Message.created_at.desc(), Message.role)
+    .limit(MAX_HISTORY_MESSAGES)
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.chat.models import Chat, Message, MessageRole, Turn, TurnStatus
@@ -114,24 +114,83 @@ async def delete_chat(session: AsyncSession, chat: Chat) -> None:
     await session.commit()
 
 
+@dataclass(frozen=True)
+class StartedTurn:
+    turn_id: uuid.UUID
+    chat_id: uuid.UUID
+
+
 async def start_turn(
-    session: AsyncSession, user_id: uuid.UUID, chat: Chat, message: str
-) -> tuple[Turn, Message]:
-    """Store the user's message and a queued turn (not committed: the caller
-    enqueues the turn first, so a failed enqueue stores nothing)."""
-    now = utcnow()
-    turn = Turn(
-        id=uuid.uuid4(), chat_id=chat.id, user_id=user_id, status=TurnStatus.QUEUED, created_at=now
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    chat_id: uuid.UUID,
+    message: str,
+    *,
+    new_chat_title: str | None = None,
+) -> StartedTurn:
+    """Store a queued turn and the user's message, and the chat itself when
+    `new_chat_title` is given, in one statement: one round trip where the
+    ORM's unit of work took three or four. Not committed: the caller
+    enqueues the turn first, so a failed enqueue stores nothing.
+    """
+    turn_id = uuid.uuid4()
+    values = {
+        "v_turn": turn_id,
+        "v_chat": chat_id,
+        "v_user": user_id,
+        "v_prompt": uuid.uuid4(),
+        "v_content": message,
+        "v_now": utcnow(),
+    }
+    if new_chat_title is None:
+        await session.execute(_START_IN_CHAT, values)
+    else:
+        await session.execute(_START_NEW_CHAT, values | {"v_title": new_chat_title})
+    return StartedTurn(turn_id, chat_id)
+
+
+def _start_statements():
+    """The turn and its prompt, with the chat touched or created. Built
+    once (parameters prefixed: SQLAlchemy keeps column names for itself)."""
+    chats, turns, messages = Chat.__table__, Turn.__table__, Message.__table__
+    now, chat_id = bindparam("v_now"), bindparam("v_chat")
+    turn = insert(turns).values(
+        id=bindparam("v_turn"),
+        chat_id=chat_id,
+        user_id=bindparam("v_user"),
+        status=TurnStatus.QUEUED,
+        attempts=0,
+        created_at=now,
     )
-    session.add(turn)
-    await session.flush()
-    prompt = Message(
-        chat_id=chat.id, turn_id=turn.id, role=MessageRole.USER, content=message, created_at=now
+    prompt = insert(messages).values(
+        id=bindparam("v_prompt"),
+        chat_id=chat_id,
+        turn_id=bindparam("v_turn"),
+        role=MessageRole.USER,
+        content=bindparam("v_content"),
+        status=TurnStatus.COMPLETE,
+        tool_calls=[],
+        charts=[],
+        metadata={},
+        created_at=now,
     )
-    session.add(prompt)
-    chat.last_message_at = now
-    await session.flush()
-    return turn, prompt
+    touch = update(chats).where(chats.c.id == chat_id)
+    touch = touch.values(last_message_at=now, updated_at=now)
+    in_chat = touch.add_cte(turn.cte("turn")).add_cte(prompt.cte("prompt"))
+    chat = insert(chats).values(
+        id=chat_id,
+        user_id=bindparam("v_user"),
+        title=bindparam("v_title"),
+        last_message_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    # PostgreSQL checks the foreign keys once the whole statement is done.
+    new_chat = prompt.add_cte(chat.cte("chat")).add_cte(turn.cte("turn"))
+    return in_chat, new_chat
+
+
+_START_IN_CHAT, _START_NEW_CHAT = _start_statements()
 
 
 async def owned_turn(session: AsyncSession, user_id: uuid.UUID, turn_id: uuid.UUID) -> Turn:

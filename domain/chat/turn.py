@@ -16,16 +16,16 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.chat.events import TurnPublisher
 from domain.chat.grounding import unverified_numbers
-from domain.chat.history import load_history
 from domain.chat.models import Message, MessageRole, Turn, TurnStatus
 from domain.chat.pacing import Chunker, Stopped, abandon, first_of, paced, stop_signal
 from domain.db.base import utcnow
+from domain.db.session import autocommit
 from domain.llm.base import (
     ChatMessage,
     ChatModel,
@@ -100,10 +100,9 @@ class TurnRunner:
         self.stop = stop or asyncio.Event()
         self.record = TurnRecord(model=getattr(model, "name", "unknown"))
 
-    async def run(self, turn: Turn) -> None:
+    async def run(self, turn: Turn, messages: list[ChatMessage]) -> None:
+        """Answer `messages` (see `load_history`) and store the answer as `turn`'s."""
         started = time.monotonic()
-        async with self.sessions() as db:
-            messages = await load_history(db, turn)
         chunker = Chunker(self.publisher, self.limits)
         error: ModelUnavailable | None = None
         try:
@@ -254,42 +253,68 @@ class TurnRunner:
         return meta
 
     async def _store(self, turn: Turn, started: float) -> uuid.UUID:
-        """Insert the answer once; a second run of the same turn finds it stored."""
-        meta = self._metadata(started)
-        values = dict(
-            id=uuid.uuid4(),
-            chat_id=turn.chat_id,
-            turn_id=turn.id,
-            role=MessageRole.ASSISTANT,
-            content=self.record.text,
-            status=self.record.status,
-            tool_calls=self.record.tool_calls,
-            charts=self.record.charts,
-            meta=meta,
-            created_at=utcnow(),
-        )
+        """Insert the answer once, and mark the turn finished, in one
+        statement; a second run of the same turn finds the answer stored."""
+        values = {
+            "v_id": uuid.uuid4(),
+            "v_chat": turn.chat_id,
+            "v_turn": turn.id,
+            "v_content": self.record.text,
+            "v_status": self.record.status,
+            "v_tool_calls": self.record.tool_calls,
+            "v_charts": self.record.charts,
+            "v_meta": self._metadata(started),
+            "v_now": utcnow(),
+        }
         async with self.sessions() as db:
-            statement = (
-                insert(Message)
-                .values(**values)
-                .on_conflict_do_nothing(
-                    # A literal predicate: with a bound parameter PostgreSQL
-                    # cannot match the partial index once asyncpg's prepared
-                    # statement switches to a generic plan (sixth run onwards).
-                    index_elements=["turn_id"],
-                    index_where=text("role = 'assistant'"),
-                )
-                .returning(Message.id)
-            )
-            inserted = (await db.execute(statement)).scalar_one_or_none()
-            stored = await db.get(Turn, turn.id)
-            if stored is not None:
-                stored.status = self.record.status
-                stored.finished_at = utcnow()
-            await db.commit()
+            await autocommit(db)
+            inserted = (await db.execute(_STORE, values)).scalar_one_or_none()
             if inserted is not None:
                 return inserted
             return await _answer_id(db, turn.id)
+
+
+def _store_statement():
+    """The answer inserted unless stored already, and its turn marked done.
+
+    Built once, with named parameters (prefixed: SQLAlchemy keeps the column
+    names for itself): building it per turn cost more than running it.
+    """
+    messages, turns = Message.__table__, Turn.__table__
+    answer = (
+        insert(messages)
+        .values(
+            id=bindparam("v_id"),
+            chat_id=bindparam("v_chat"),
+            turn_id=bindparam("v_turn"),
+            role=MessageRole.ASSISTANT,
+            content=bindparam("v_content"),
+            status=bindparam("v_status"),
+            tool_calls=bindparam("v_tool_calls"),
+            charts=bindparam("v_charts"),
+            metadata=bindparam("v_meta"),
+            created_at=bindparam("v_now"),
+        )
+        .on_conflict_do_nothing(
+            # A literal predicate: with a bound parameter PostgreSQL
+            # cannot match the partial index once asyncpg's prepared
+            # statement switches to a generic plan (sixth run onwards).
+            index_elements=["turn_id"],
+            index_where=text("role = 'assistant'"),
+        )
+        .returning(messages.c.id)
+        .cte("answer")
+    )
+    finished = (
+        update(turns)
+        .where(turns.c.id == bindparam("v_turn"))
+        .values(status=bindparam("v_status"), finished_at=bindparam("v_now"))
+        .cte("finished")
+    )
+    return select(answer.c.id).add_cte(finished)
+
+
+_STORE = _store_statement()
 
 
 async def _answer_id(db: AsyncSession, turn_id: uuid.UUID) -> uuid.UUID:

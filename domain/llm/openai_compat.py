@@ -18,7 +18,7 @@ import random
 import time
 from collections.abc import AsyncIterator
 from contextlib import aclosing, asynccontextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,6 +35,7 @@ from domain.llm.base import (
     ToolSpec,
     Usage,
 )
+from domain.llm.wire import EncodedTools, encode_body
 from domain.settings import LlmSettings
 
 logger = logging.getLogger("kubera.llm")
@@ -50,6 +51,9 @@ DEFAULT_BACKOFF_CAP_S = 8.0
 DEFAULT_RETRY_AFTER_CAP_S = 30.0
 # Reaching the gateway should be quick even when answering is slow.
 DEFAULT_CONNECT_TIMEOUT_S = 10.0
+# After [DONE], how long the rest of the body may take before the
+# connection is dropped instead of reused (a well-behaved server ends at once).
+DEFAULT_DRAIN_TIMEOUT_S = 0.5
 # Shown on OpenRouter's activity page (their optional attribution headers).
 DEFAULT_APP_TITLE = "Kubera"
 
@@ -94,43 +98,6 @@ def request_headers(base_url: str, api_key: str, app_url: str | None) -> dict[st
         if app_url:
             headers["HTTP-Referer"] = app_url
     return headers
-
-
-def _wire_message(message: ChatMessage) -> dict[str, Any]:
-    if message.role == "tool":
-        wire = {
-            "role": "tool",
-            "tool_call_id": message.tool_call_id,
-            "content": message.content or "",
-        }
-        if message.name:
-            wire["name"] = message.name
-        return wire
-    if message.role == "assistant" and message.tool_calls:
-        calls = [
-            {
-                "id": call.id,
-                "type": "function",
-                "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
-            }
-            for call in message.tool_calls
-        ]
-        return {"role": "assistant", "content": message.content, "tool_calls": calls}
-    return {"role": message.role, "content": message.content or ""}
-
-
-def request_body(model: str, messages: list[ChatMessage], tools: list[ToolSpec]) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "model": model,
-        "messages": [_wire_message(m) for m in messages],
-        "stream": True,
-        "stream_options": {"include_usage": True},
-    }
-    if tools:
-        # ToolSpec's fields are exactly OpenAI's function object.
-        body["tools"] = [{"type": "function", "function": asdict(t)} for t in tools]
-        body["tool_choice"] = "auto"
-    return body
 
 
 def _parse_arguments(name: str, raw: str) -> dict[str, Any]:
@@ -242,13 +209,15 @@ def _apply_chunk(state: _StreamState, chunk: dict[str, Any]) -> list[StreamEvent
 
 async def _read_events(response: httpx.Response, model: str) -> AsyncIterator[StreamEvent]:
     state = _StreamState(model=model)
-    async for line in response.aiter_lines():
+    lines = response.aiter_lines()
+    async for line in lines:
         # Blank lines end SSE events; ":" lines are comments and keep-alives.
         if not line.startswith("data:"):
             continue
         data = line[len("data:") :].strip()
         if data == "[DONE]":
             state.done = True
+            await _drain(lines)
             break
         try:
             chunk = json.loads(data)
@@ -264,6 +233,21 @@ async def _read_events(response: httpx.Response, model: str) -> AsyncIterator[St
     if ready := state.take_calls():
         yield ready
     yield state.finished()
+
+
+async def _drain(lines: AsyncIterator[str]) -> None:
+    """Read the body to its end, so the connection goes back to the pool.
+
+    httpx drops a connection whose response was closed unread: without this,
+    every model step would open a new TCP (and TLS) connection.
+    """
+    try:
+        async with asyncio.timeout(DEFAULT_DRAIN_TIMEOUT_S):
+            async for _ in lines:
+                pass
+    except (TimeoutError, httpx.HTTPError):
+        # Closing the response then drops the connection; the answer is whole.
+        logger.debug("llm stream not drained after [DONE]")
 
 
 def _retry_after_s(response: httpx.Response) -> float | None:
@@ -318,6 +302,8 @@ class OpenAICompatModel:
         self.base_url = settings.base_url.rstrip("/")
         self._url = f"{self.base_url}/chat/completions"
         self._headers = request_headers(self.base_url, api_key_for(settings), app_url)
+        self._headers["Content-Type"] = "application/json"
+        self._tools = EncodedTools()
         self._timeout = httpx.Timeout(settings.timeout_s, connect=DEFAULT_CONNECT_TIMEOUT_S)
         self._client = client
         self._max_attempts = max(1, max_attempts)
@@ -331,7 +317,7 @@ class OpenAICompatModel:
     async def stream(
         self, messages: list[ChatMessage], tools: list[ToolSpec]
     ) -> AsyncIterator[StreamEvent]:
-        body = request_body(self.name, messages, tools)
+        body = encode_body(self.name, messages, self._tools.of(tools) if tools else None)
         async with self._client_scope() as client:
             for attempt in range(1, self._max_attempts + 1):
                 yielded = False
@@ -369,14 +355,14 @@ class OpenAICompatModel:
         return random.uniform(ceiling / 2, ceiling)
 
     async def _attempt(
-        self, client: httpx.AsyncClient, body: dict[str, Any], attempt: int
+        self, client: httpx.AsyncClient, body: bytes, attempt: int
     ) -> AsyncIterator[StreamEvent]:
         started = time.monotonic()
         status: int | None = None
         outcome = "failed"
         try:
             async with client.stream(
-                "POST", self._url, json=body, headers=self._headers, timeout=self._timeout
+                "POST", self._url, content=body, headers=self._headers, timeout=self._timeout
             ) as response:
                 status = response.status_code
                 await _check_status(response)

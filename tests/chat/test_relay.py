@@ -80,3 +80,18 @@ async def test_many_followed_turns_share_one_connection(relay):
     assert all([e["seq"] for e in events] == [1, 2] for events in delivered)
     # One connection blocked reading every stream, one for commands.
     assert len([c for c in clients if c.get("name") == CLIENT_NAME]) <= 2
+
+
+async def test_a_turn_stream_lives_six_hours_until_its_final_event_then_one(relay):
+    from domain.chat.events import RESUME_WINDOW_S, STREAM_MAX_AGE_S
+
+    publisher = _publisher(relay)
+    for n in range(3):
+        await publisher.publish("text_chunk", content=str(n), chunk_id=n)
+    running_ttl_s = await relay.redis.ttl(publisher.key)
+
+    await publisher.publish("message_complete", message_id="m", metadata={})
+    finished_ttl_s = await relay.redis.ttl(publisher.key)
+
+    assert STREAM_MAX_AGE_S - 60 < running_ttl_s <= STREAM_MAX_AGE_S
+    assert RESUME_WINDOW_S - 60 < finished_ttl_s <= RESUME_WINDOW_S

@@ -205,6 +205,51 @@ def test_a_deactivated_user_is_told_and_disconnected(ws, account):
     assert closed.value.rcvd.code == CLOSE_UNAUTHORIZED
 
 
+def _refused_and_closed(ws) -> dict:
+    send(ws, type="message", message="price of TCS")
+    refusal = next_event(ws)
+    with pytest.raises(ConnectionClosed) as closed:
+        next_event(ws)
+    assert closed.value.rcvd.code == CLOSE_UNAUTHORIZED
+    return refusal
+
+
+def test_signing_out_refuses_the_next_prompt_and_closes_the_socket(ws, client, account):
+    signed_out = client.post(
+        "/auth/logout",
+        json={"refresh_token": account["refresh_token"]},
+        headers=bearer(account["access_token"]),
+    )
+
+    refusal = _refused_and_closed(ws)
+
+    assert signed_out.status_code == 200
+    assert (refusal["type"], refusal["code"]) == ("error", "UNAUTHORIZED")
+    assert "signed out" in refusal["message"]
+
+
+def test_a_purged_sign_in_refuses_the_next_prompt(ws, account):
+    sql(
+        "DELETE FROM refresh_token_families WHERE user_id = :id",
+        id=account["user"]["id"],
+    )
+
+    refusal = _refused_and_closed(ws)
+
+    assert refusal["code"] == "UNAUTHORIZED" and "signed out" in refusal["message"]
+
+
+def test_tokens_revoked_after_they_were_issued_refuse_the_next_prompt(ws, account):
+    sql(
+        "UPDATE users SET tokens_valid_after = now() + interval '1 minute' WHERE id = :id",
+        id=account["user"]["id"],
+    )
+
+    refusal = _refused_and_closed(ws)
+
+    assert refusal["code"] == "UNAUTHORIZED" and "revoked" in refusal["message"]
+
+
 def test_when_chat_is_switched_off_new_prompts_are_refused(stack, ws):
     import asyncio
 

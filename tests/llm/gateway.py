@@ -93,6 +93,7 @@ class Seen:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    client: tuple[str, int] | None = None  # the connection's far end
 
 
 class Gateway:
@@ -119,7 +120,8 @@ class Gateway:
             if not message.get("more_body"):
                 break
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
-        self.requests.append(Seen(scope["path"], headers, json.loads(body or b"{}")))
+        seen = Seen(scope["path"], headers, json.loads(body or b"{}"), scope.get("client"))
+        self.requests.append(seen)
         reply = (
             self.replies.popleft() if self.replies else Reply(500, error={"message": "unscripted"})
         )

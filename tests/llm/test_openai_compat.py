@@ -201,6 +201,23 @@ async def test_request_carries_history_and_tools_in_openai_shape(gateway: Gatewa
 
 
 @pytest.mark.asyncio
+async def test_each_step_offers_the_tools_it_was_given(gateway: Gateway) -> None:
+    schema = {"type": "object", "properties": {}}
+    price, news = ToolSpec("get_price", "Price.", schema), ToolSpec("get_news", "News.", schema)
+    gateway.script(*(Reply(frames=text_stream("Ok.")) for _ in range(4)))
+    model = model_for(gateway)
+
+    for offered in ([price, news], [price, news], [news], []):
+        await collect(model, QUESTION, offered)
+
+    offered_names = [
+        [t["function"]["name"] for t in seen.body.get("tools", [])] for seen in gateway.requests
+    ]
+    assert offered_names == [["get_price", "get_news"], ["get_price", "get_news"], ["get_news"], []]
+    assert all(seen.headers["content-type"] == "application/json" for seen in gateway.requests)
+
+
+@pytest.mark.asyncio
 async def test_no_tools_means_no_tools_or_tool_choice_in_the_request(gateway: Gateway) -> None:
     gateway.script(Reply(frames=text_stream("Hi.")))
 
