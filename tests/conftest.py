@@ -15,6 +15,7 @@ import pytest
 
 from scripts.bootstrap import Embedded, migrate, serve_in_thread, start_missing
 from scripts.services import Mailbox, free_port
+from tests.llm.gateway import Gateway, serve
 
 
 def _configure_env(data_dir: Path) -> Embedded:
@@ -97,3 +98,22 @@ def drain(stack: dict):
         stack["worker"].join()
 
     return wait
+
+
+@pytest.fixture(scope="session")
+def _served_gateway() -> Iterator[Gateway]:
+    """The local OpenAI-compatible stand-in (tests/llm/gateway.py), one per run."""
+    gateway = Gateway()
+    server, thread = serve(gateway)
+    try:
+        yield gateway
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def gateway(_served_gateway: Gateway) -> Iterator[Gateway]:
+    _served_gateway.reset()
+    yield _served_gateway
+    _served_gateway.reset()

@@ -13,28 +13,12 @@ import pytest
 from scripts.bootstrap import serve_in_thread
 from scripts.services import free_port
 from tests.helpers import register
-from tests.llm.gateway import Gateway, serve
+from tests.llm.gateway import Gateway
 
 
 @pytest.fixture
 def account(client, mailbox) -> dict:
     return register(client, mailbox)
-
-
-@pytest.fixture(scope="package")
-def _served_gateway() -> Iterator[Gateway]:
-    stand_in = Gateway()
-    server, thread = serve(stand_in)
-    yield stand_in
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def gateway(_served_gateway: Gateway) -> Iterator[Gateway]:
-    _served_gateway.reset()
-    yield _served_gateway
-    _served_gateway.reset()
 
 
 @pytest.fixture
