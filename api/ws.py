@@ -20,11 +20,10 @@ from typing import Any
 
 from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
-from sqlalchemy import bindparam, select
 
 from api.relay import Relay, Subscription
-from domain.accounts import sessions, tokens
-from domain.accounts.models import TokenFamily, User
+from domain.accounts import sessions
+from domain.accounts.models import User
 from domain.chat import events, service
 from domain.chat.cancel import request_cancel
 from domain.chat.models import Turn, TurnStatus
@@ -134,7 +133,7 @@ class ChatSocket:
     async def _current_user(self, db) -> User:
         """Checked on every request: the token may have expired, or been
         revoked, since the socket opened."""
-        return await _user_for_token(self.state.accounts, db, self.token)
+        return await sessions.user_for_access_token(self.state.accounts, db, self.token)
 
     async def _ping(self, data: dict) -> None:
         self.outbox.put_nowait({"type": "pong"})
@@ -220,35 +219,6 @@ def _uuid_or_none(value: Any, field: str) -> uuid.UUID | None:
         return uuid.UUID(str(value))
     except ValueError as exc:
         raise InvalidInput(f"{field} is not a valid id", field=field) from exc
-
-
-async def _user_for_token(accounts, db, token: str) -> User:
-    """`sessions.user_for_access_token`'s checks, the user and the sign-in
-    read in one query: this runs before every prompt."""
-    # TODO(domain/accounts is another owner's): make this the accounts
-    # service's own check, so the HTTP guard shares it and it cannot drift.
-    claims = tokens.decode(accounts.settings.jwt, token, "access")
-    params = {"v_user": claims.user_id, "v_family": claims.family_id}
-    found = (await db.execute(_USER_AND_FAMILY, params)).one_or_none()
-    if found is None:
-        raise Unauthorized("Token is invalid")
-    user, family_id, revoked_at = found
-    if not user.is_active:
-        raise AccountInactive("This account is deactivated")
-    if claims.issued_at < user.tokens_valid_after:
-        raise Unauthorized("Token was revoked; sign in again")
-    # A purged family (no live refresh token left) counts as ended.
-    if claims.family_id is not None and (family_id is None or revoked_at is not None):
-        raise Unauthorized("This session has been signed out")
-    return user
-
-
-# The family is joined on the token's claim alone: no claim, no family row.
-_USER_AND_FAMILY = (
-    select(User, TokenFamily.id, TokenFamily.revoked_at)
-    .outerjoin(TokenFamily, TokenFamily.id == bindparam("v_family"))
-    .where(User.id == bindparam("v_user"))
-)
 
 
 async def _check_system(state) -> None:

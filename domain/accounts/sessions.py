@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.accounts import passwords, tokens
@@ -167,24 +167,30 @@ async def revoke_all(session: AsyncSession, user: User, reason: str) -> None:
 
 
 async def user_for_access_token(accounts: Accounts, session: AsyncSession, token: str) -> User:
+    """The token's user, if it and its sign-in are still good. One query (user
+    and sign-in together): the WebSocket runs this before every prompt."""
     claims = tokens.decode(accounts.settings.jwt, token, "access")
-    user = await user_by_id(session, claims.user_id)
-    if user is None:
+    params = {"v_user": claims.user_id, "v_family": claims.family_id}
+    found = (await session.execute(_USER_AND_FAMILY, params)).one_or_none()
+    if found is None:
         raise Unauthorized("Token is invalid")
+    user, family_id, revoked_at = found
     if not user.is_active:
         raise AccountInactive("This account is deactivated")
     if claims.issued_at < user.tokens_valid_after:
         raise Unauthorized("Token was revoked; sign in again")
-    if claims.family_id is not None and not await _family_live(session, claims.family_id):
+    # A purged family (no live refresh token left) counts as ended.
+    if claims.family_id is not None and (family_id is None or revoked_at is not None):
         raise Unauthorized("This session has been signed out")
     return user
 
 
-async def _family_live(session: AsyncSession, family_id: uuid.UUID) -> bool:
-    # A purged family (no live refresh token left) counts as ended.
-    query = select(TokenFamily.revoked_at).where(TokenFamily.id == family_id)
-    found = (await session.execute(query)).one_or_none()
-    return found is not None and found.revoked_at is None
+# The family is joined on the token's claim alone: no claim, no family row.
+_USER_AND_FAMILY = (
+    select(User, TokenFamily.id, TokenFamily.revoked_at)
+    .outerjoin(TokenFamily, TokenFamily.id == bindparam("v_family"))
+    .where(User.id == bindparam("v_user"))
+)
 
 
 async def live_session_count(session: AsyncSession, user_id: uuid.UUID) -> int:
