@@ -27,6 +27,7 @@ from domain.accounts.models import User
 from domain.chat import events, service
 from domain.chat.cancel import request_cancel
 from domain.chat.models import Turn, TurnStatus
+from domain.db.session import autocommit
 from domain.errors import (
     AccountInactive,
     InvalidInput,
@@ -145,8 +146,18 @@ class ChatSocket:
         text = service.check_message(message)
         chat_id = _uuid_or_none(data.get("chat_id"), "chat_id")
         async with self.state.sessions() as db:
-            user = await self._current_user(db)
-            await _check_system(self.state)
+            # Single statements from here (a refusal's writes get a
+            # transaction of their own): no BEGIN and COMMIT round trips.
+            await autocommit(db)
+            # The token's check (PostgreSQL) and the chat switch (Redis) at once;
+            # an invalid token is still the answer when both fail.
+            checks = await asyncio.gather(
+                self._current_user(db), _check_system(self.state), return_exceptions=True
+            )
+            for outcome in checks:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+            user = checks[0]
             title = None
             if chat_id:
                 chat_id = (await service.owned_chat(db, user.id, chat_id)).id
@@ -156,7 +167,6 @@ class ChatSocket:
             # violation row, and must not commit an empty chat with it.
             await _admit(db, self.state, user, chat_id, new_chat=title is not None)
             turn = await service.start_turn(db, user.id, chat_id, text, new_chat_title=title)
-            await db.commit()
         await self._enqueue(turn.turn_id)
         self.outbox.put_nowait(
             {
@@ -169,10 +179,10 @@ class ChatSocket:
         await self._follow(str(turn.turn_id), 0)
 
     async def _enqueue(self, turn_id: uuid.UUID) -> None:
-        from workers.chat import run_turn  # the broker connects at import
+        from workers.chat import broker, run_turn  # the broker connects at import
 
         try:
-            await asyncio.to_thread(run_turn.send, str(turn_id))
+            await broker.enqueue_async(self.state.redis, run_turn.message(str(turn_id)))
         except Exception as exc:
             async with self.state.sessions() as db:
                 stored = await db.get(Turn, turn_id)

@@ -22,12 +22,12 @@ from typing import Any
 import dramatiq
 from dramatiq.middleware import CurrentMessage
 from redis.asyncio import Redis
-from sqlalchemy import bindparam, exists, update
+from sqlalchemy import bindparam, exists, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.chat.cancel import CancelListener
 from domain.chat.events import TurnPublisher, is_final
-from domain.chat.history import load_history
+from domain.chat.history import history_of, history_rows
 from domain.chat.models import Message, MessageRole, Turn, TurnStatus
 from domain.chat.turn import TurnLimits, TurnRunner
 from domain.db.base import utcnow
@@ -160,14 +160,16 @@ async def _stored_answer(session: AsyncSession, turn_id: uuid.UUID) -> Mapping |
     return (await session.execute(query)).mappings().first()
 
 
-def _mark_running_statement():
-    """The turn, marked running one attempt more, unless its answer is stored;
-    built once (parameters prefixed: SQLAlchemy keeps column names)."""
+def _start_statement():
+    """The turn marked running one attempt more, unless its answer is stored,
+    and its chat's latest messages, in one statement; no row when the turn
+    is unknown or answered. Built once (parameters prefixed: SQLAlchemy
+    keeps column names)."""
     turns, messages = Turn.__table__, Message.__table__
     answered = exists().where(
         messages.c.turn_id == turns.c.id, messages.c.role == MessageRole.ASSISTANT
     )
-    return (
+    marked = (
         update(turns)
         .where(turns.c.id == bindparam("v_turn"), ~answered)
         .values(
@@ -178,10 +180,17 @@ def _mark_running_statement():
         .returning(
             turns.c.id, turns.c.chat_id, turns.c.user_id, turns.c.attempts, turns.c.created_at
         )
+        .cte("marked")
+    )
+    history = history_rows(marked.c.chat_id, marked.c.created_at).lateral("history")
+    return (
+        select(marked, history.c.turn_id, history.c.role, history.c.content)
+        .select_from(marked.outerjoin(history, true()))
+        .order_by(history.c.created_at.desc(), history.c.role)
     )
 
 
-_MARK_RUNNING = _mark_running_statement()
+_START = _start_statement()
 
 
 @dataclass
@@ -192,20 +201,27 @@ class _Start:
 
 
 async def _start(turn_id: uuid.UUID) -> _Start:
-    """Mark the turn running and read its history, in one session of two
-    statements that each commit alone; an unknown or answered turn is left
-    as it is. (Rejected: the locked read, look for an answer, update and
-    commit this replaced, then a second session for the history.)"""
+    """Mark the turn running and read its history: one round trip, in
+    autocommit. An unknown or answered turn is left as it is. (Rejected: a
+    locked read, a look for an answer, an update and a commit, then a second
+    session for the history; then an update and a history read.)"""
     async with db.sessions()() as session:
         await autocommit(session)
         params = {"v_turn": turn_id, "v_now": utcnow()}
-        marked = (await session.execute(_MARK_RUNNING, params)).one_or_none()
-        if marked is None:
+        rows = (await session.execute(_START, params)).all()
+        if not rows:
             turn = await session.get(Turn, turn_id)
             answer = await _stored_answer(session, turn_id) if turn else None
             return _Start(turn, answer)
-        turn = Turn(**marked._mapping)
-        return _Start(turn, history=await load_history(session, turn))
+        first = rows[0]
+        turn = Turn(
+            id=first.id,
+            chat_id=first.chat_id,
+            user_id=first.user_id,
+            attempts=first.attempts,
+            created_at=first.created_at,
+        )
+        return _Start(turn, history=history_of(turn, rows))
 
 
 async def _announce(publisher: TurnPublisher, answer: Mapping) -> None:

@@ -23,14 +23,19 @@ the heartbeat timeout.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
+import uuid
 
 import redis
 from dramatiq.broker import MessageProxy
 from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
+from dramatiq.common import current_millis
 from dramatiq.errors import ConnectionClosed
 from dramatiq.message import Message
+from redis.asyncio import Redis as AsyncRedis
+from redis.exceptions import NoScriptError
 
 WAKE_KEY = "{namespace}:{queue}.wake"
 # Tokens beyond this are dropped: a burst needs no more wake-ups than consumers.
@@ -83,6 +88,40 @@ class WakingRedisBroker(RedisBroker):
             pipe.ltrim(key, 0, MAX_WAKE_TOKENS - 1)
             pipe.execute()
         return enqueued
+
+    async def enqueue_async(self, client: AsyncRedis, message: Message) -> Message:
+        """`enqueue` for a caller on an event loop, through its own async
+        client: the message and its wake-up token in one round trip, with
+        no hop to a thread. Dramatiq's script stores the message as it does
+        for `enqueue`; a Redis that lost its scripts (a restart) is sent it
+        again. No delay: delayed messages go through `enqueue`.
+        """
+        message = message.copy(options={"redis_message_id": str(uuid.uuid4())})
+        self.emit_before("enqueue", message, None)
+        dispatch = self.scripts["dispatch"]
+        if type(self)._max_unpack_size_val is None:  # asks Redis, once per process
+            await asyncio.to_thread(self._max_unpack_size)
+        args = [
+            *("enqueue", current_millis(), message.queue_name, self.broker_id),
+            *(self.heartbeat_timeout, self.dead_message_ttl, 0, self._max_unpack_size()),
+            *(message.options["redis_message_id"], message.encode()),
+        ]
+        key = self.wake_key(message.queue_name)
+        for attempt in (1, 2):
+            pipe = client.pipeline(transaction=False)
+            pipe.evalsha(dispatch.sha, 1, self.namespace, *args)
+            pipe.lpush(key, 1)
+            pipe.ltrim(key, 0, MAX_WAKE_TOKENS - 1)
+            try:
+                await pipe.execute()
+                break
+            except NoScriptError:
+                if attempt == 2:
+                    raise
+                # The message was not stored (its token woke a consumer for nothing).
+                await client.script_load(dispatch.script)
+        self.emit_after("enqueue", message, None)
+        return message
 
     def close(self) -> None:
         super().close()

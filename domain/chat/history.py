@@ -4,9 +4,11 @@ messages as fit the token budget, ending with the turn's own prompt.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.chat.models import Message, MessageRole, Turn
@@ -36,6 +38,14 @@ async def load_history(
 ) -> list[ChatMessage]:
     # Rows, not Message objects: the ORM's bookkeeping cost more than the query.
     rows = (await db.execute(_HISTORY, {"v_chat": turn.chat_id, "v_at": _turn_time(turn)})).all()
+    return history_of(turn, rows, budget_tokens)
+
+
+def history_of(
+    turn: Turn, rows: Sequence[Any], budget_tokens: int = DEFAULT_HISTORY_TOKENS
+) -> list[ChatMessage]:
+    """The model's messages from the chat's latest rows (newest first, each
+    with `turn_id`, `role` and `content`, as `history_rows` selects them)."""
     prompt = next((m for m in rows if m.turn_id == turn.id and m.role == MessageRole.USER), None)
     earlier = [m for m in rows if m.turn_id != turn.id and m.content]
     kept: list[ChatMessage] = []
@@ -56,9 +66,14 @@ def _turn_time(turn: Turn) -> datetime:
     return turn.created_at
 
 
-_HISTORY = (
-    select(Message.turn_id, Message.role, Message.content)
-    .where(Message.chat_id == bindparam("v_chat"), Message.created_at <= bindparam("v_at"))
-    .order_by(Message.created_at.desc(), Message.role)
-    .limit(MAX_HISTORY_MESSAGES)
-)
+def history_rows(chat_id: Any, until: Any) -> Select:
+    """The chat's latest messages up to `until`, newest first."""
+    return (
+        select(Message.turn_id, Message.role, Message.content, Message.created_at)
+        .where(Message.chat_id == chat_id, Message.created_at <= until)
+        .order_by(Message.created_at.desc(), Message.role)
+        .limit(MAX_HISTORY_MESSAGES)
+    )
+
+
+_HISTORY = history_rows(bindparam("v_chat"), bindparam("v_at"))

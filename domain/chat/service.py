@@ -130,8 +130,9 @@ async def start_turn(
 ) -> StartedTurn:
     """Store a queued turn and the user's message, and the chat itself when
     `new_chat_title` is given, in one statement: one round trip where the
-    ORM's unit of work took three or four. Not committed: the caller
-    enqueues the turn first, so a failed enqueue stores nothing.
+    ORM's unit of work took three or four. Committed by the caller (or at
+    once, in an autocommit session), before the turn is enqueued: the worker
+    must find it.
     """
     turn_id = uuid.uuid4()
     values = {

@@ -126,6 +126,9 @@ async def admit_prompt(
     if decision.level is None:
         return
     limit = limits.of(decision.level)
+    # The caller's reads end here: the refusal's writes are one transaction
+    # (on a fresh connection, should the caller's be in autocommit).
+    await session.commit()
     session.add(
         RateLimitViolation(
             user_id=user_id,

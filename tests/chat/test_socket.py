@@ -271,3 +271,34 @@ def test_when_chat_is_switched_off_new_prompts_are_refused(stack, ws):
         asyncio.run(switch(True))
 
     assert refusal["code"] == "SYSTEM_DISABLED" and "6 pm" in refusal["message"]
+
+
+def _switch_chat(enabled: bool) -> None:
+    import asyncio
+
+    from redis.asyncio import Redis
+
+    from domain.settings import get_settings
+    from domain.system import set_chat_enabled
+
+    async def switch() -> None:
+        redis = Redis.from_url(get_settings().redis.url)
+        await set_chat_enabled(redis, enabled, "Back at 6 pm")
+        await redis.aclose()
+
+    asyncio.run(switch())
+
+
+def test_a_signed_out_user_is_told_so_even_while_chat_is_switched_off(ws, client, account):
+    client.post(
+        "/auth/logout",
+        json={"refresh_token": account["refresh_token"]},
+        headers=bearer(account["access_token"]),
+    )
+    _switch_chat(False)
+    try:
+        refusal = _refused_and_closed(ws)
+    finally:
+        _switch_chat(True)
+
+    assert refusal["code"] == "UNAUTHORIZED" and "signed out" in refusal["message"]

@@ -1,14 +1,18 @@
-"""Idle consumers are woken by a send instead of sleeping out a poll interval."""
+"""Idle consumers are woken by a send instead of sleeping out a poll interval,
+from a thread or from an event loop."""
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import time
 import uuid
 
 import dramatiq
+from redis.asyncio import Redis
 
 from domain.settings import get_settings
+from scripts.services import start_valkey
 from workers.wakeup import MAX_BLOCK_MS, WakingRedisBroker
 
 # Idle consumers block for MAX_BLOCK_MS between looks; the message must arrive
@@ -51,3 +55,37 @@ def test_a_message_sent_to_a_long_idle_worker_is_run_without_waiting_for_a_poll(
         broker.close()
 
     assert (first, second) == (1, 2)
+
+
+def test_a_message_sent_from_an_event_loop_is_run_even_by_a_redis_without_our_scripts(tmp_path):
+    # A Redis of its own: no other client can load the script first, as any
+    # client of a Redis restarted without its data would.
+    server, url = start_valkey(tmp_path, persist=False)
+    broker = WakingRedisBroker(url=url, namespace="kubera")
+    ran: queue.Queue = queue.Queue()
+
+    def note(value: int) -> None:
+        ran.put(value)
+
+    actor = dramatiq.actor(note, broker=broker, queue_name="chat", actor_name="note")
+
+    async def send_from_loop() -> None:
+        client = Redis.from_url(url)
+        try:
+            await broker.enqueue_async(client, actor.message(7))
+        finally:
+            await client.aclose()
+
+    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=IDLE_TIMEOUT_MS)
+    try:
+        asyncio.run(send_from_loop())
+        woken = broker.client.llen(broker.wake_key("chat"))
+        worker.start()
+        value = ran.get(timeout=10)
+    finally:
+        broker.client.lpush(broker.wake_key("chat"), 1)
+        worker.stop()
+        broker.close()
+        server.stop()
+
+    assert value == 7 and woken >= 1  # and one wake-up token (or two: see enqueue_async)
