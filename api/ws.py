@@ -22,7 +22,7 @@ from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 
 from api.relay import Relay, Subscription
-from domain.accounts import sessions
+from domain.accounts import sessions, tokens
 from domain.accounts.models import User
 from domain.chat import events, service
 from domain.chat.cancel import request_cancel
@@ -53,10 +53,10 @@ def error_event(code: str, message: str, **extra: Any) -> dict[str, Any]:
 
 
 class ChatSocket:
-    def __init__(self, socket: WebSocket, token: str) -> None:
+    def __init__(self, socket: WebSocket, claims: tokens.Claims) -> None:
         self.socket = socket
         self.state = socket.app.state
-        self.token = token
+        self.claims = claims  # the token's signature is checked once, at the open
         self.outbox: asyncio.Queue = asyncio.Queue()
         self.subs: list[Subscription] = []
 
@@ -134,7 +134,8 @@ class ChatSocket:
     async def _current_user(self, db) -> User:
         """Checked on every request: the token may have expired, or been
         revoked, since the socket opened."""
-        return await sessions.user_for_access_token(self.state.accounts, db, self.token)
+        tokens.check_unexpired(self.claims)
+        return await sessions.user_for_claims(db, self.claims)
 
     async def _ping(self, data: dict) -> None:
         self.outbox.put_nowait({"type": "pong"})
@@ -249,10 +250,11 @@ async def chat_socket(socket: WebSocket) -> None:
     """Real-time chat; see the module docstring for the protocol."""
     token = socket.query_params.get("token") or ""
     try:
+        claims = tokens.decode(socket.app.state.accounts.settings.jwt, token, "access")
         async with socket.app.state.sessions() as db:
-            await sessions.user_for_access_token(socket.app.state.accounts, db, token)
+            await sessions.user_for_claims(db, claims)
     except KuberaError as exc:
         await socket.close(code=CLOSE_UNAUTHORIZED, reason=exc.message[:120])
         return
     await socket.accept()
-    await ChatSocket(socket, token).run()
+    await ChatSocket(socket, claims).run()

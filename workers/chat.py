@@ -234,20 +234,21 @@ async def _announce(publisher: TurnPublisher, answer: Mapping) -> None:
 
 async def _run(turn_id: uuid.UUID) -> None:
     process = await _Process.get()
-    start = await _start(turn_id)
-    turn = start.turn
-    if turn is None:
-        log.info("turn skipped: unknown", extra={"turn_id": str(turn_id)})
-        return
-    publisher = TurnPublisher(process.redis, turn.id, turn.chat_id)
-    if start.answer is not None:
-        await _announce(publisher, start.answer)
-        return
-    # A first run has nothing before it to continue after (nor to look up).
-    if turn.attempts > 1 and await publisher.resume():
-        # A worker died mid-turn (or the run failed): clients start over.
-        await publisher.publish("turn_started", restart=True)
-    async with process.cancels.watch(turn.id) as stop:
+    async with process.cancels.watch(turn_id, look_up=False) as stop:
+        # A cancel sent while the turn was queued is looked up meanwhile.
+        start, _ = await asyncio.gather(_start(turn_id), process.cancels.look_up(turn_id))
+        turn = start.turn
+        if turn is None:
+            log.info("turn skipped: unknown", extra={"turn_id": str(turn_id)})
+            return
+        publisher = TurnPublisher(process.redis, turn.id, turn.chat_id)
+        if start.answer is not None:
+            await _announce(publisher, start.answer)
+            return
+        # A first run has nothing before it to continue after (nor to look up).
+        if turn.attempts > 1 and await publisher.resume():
+            # A worker died mid-turn (or the run failed): clients start over.
+            await publisher.publish("turn_started", restart=True)
         runner = TurnRunner(
             sessions=db.sessions(),
             model=process.model,

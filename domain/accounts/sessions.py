@@ -167,9 +167,14 @@ async def revoke_all(session: AsyncSession, user: User, reason: str) -> None:
 
 
 async def user_for_access_token(accounts: Accounts, session: AsyncSession, token: str) -> User:
-    """The token's user, if it and its sign-in are still good. One query (user
-    and sign-in together): the WebSocket runs this before every prompt."""
-    claims = tokens.decode(accounts.settings.jwt, token, "access")
+    """The token's user, if it and its sign-in are still good."""
+    return await user_for_claims(session, tokens.decode(accounts.settings.jwt, token, "access"))
+
+
+async def user_for_claims(session: AsyncSession, claims: tokens.Claims) -> User:
+    """The user of an access token decoded earlier, if the account and the
+    sign-in are still good. One query (user and sign-in together): the
+    WebSocket runs this before every prompt."""
     params = {"v_user": claims.user_id, "v_family": claims.family_id}
     found = (await session.execute(_USER_AND_FAMILY, params)).one_or_none()
     if found is None:

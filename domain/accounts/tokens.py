@@ -95,3 +95,9 @@ def decode(settings: JwtSettings, token: str, expected: TokenType) -> Claims:
         )
     except (ValueError, TypeError) as exc:
         raise Unauthorized("Token is invalid") from exc
+
+
+def check_unexpired(claims: Claims) -> None:
+    """For claims decoded earlier (an open WebSocket's): still in date?"""
+    if datetime.now(UTC) >= claims.expires_at:
+        raise Unauthorized("Token has expired")

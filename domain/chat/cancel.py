@@ -61,20 +61,36 @@ class CancelListener:
             self._task = None
 
     @contextlib.asynccontextmanager
-    async def watch(self, turn_id: uuid.UUID | str) -> AsyncIterator[asyncio.Event]:
-        """An event set once the turn is cancelled, for the body of the block."""
+    async def watch(
+        self, turn_id: uuid.UUID | str, *, look_up: bool = True
+    ) -> AsyncIterator[asyncio.Event]:
+        """An event set once the turn is cancelled, for the body of the block.
+
+        A request made before the block began is looked up on entry; with
+        `look_up=False` the caller calls `look_up` itself, in the block (beside
+        other work), before anything a cancel must prevent.
+        """
         key, stop = str(turn_id), asyncio.Event()
         self._watched.setdefault(key, set()).add(stop)
         try:
             # Registered first, then looked up: a request in between is not lost.
-            if await self.redis.exists(cancel_key(key)):
-                stop.set()
+            if look_up:
+                await self.look_up(key)
             yield stop
         finally:
             events = self._watched.get(key, set())
             events.discard(stop)
             if not events:
                 self._watched.pop(key, None)
+
+    async def look_up(self, turn_id: uuid.UUID | str) -> None:
+        """Stop the turn's watchers if its cancel was requested already."""
+        key = str(turn_id)
+        try:
+            if await self.redis.exists(cancel_key(key)):
+                self._stop(key)
+        except RedisError:  # live requests still arrive by the subscription
+            log.warning("cancel request not looked up", extra={"turn_id": key})
 
     async def _subscribe(self) -> PubSub:
         pubsub = self.redis.pubsub(ignore_subscribe_messages=True)

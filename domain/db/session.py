@@ -33,6 +33,7 @@ def make_engine(settings: DatabaseSettings) -> AsyncEngine:
         async_url(settings.url),
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
+        pool_use_lifo=True,
         echo=settings.echo,
         # Bound values (password hashes among them) stay out of logs and errors.
         hide_parameters=True,

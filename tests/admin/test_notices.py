@@ -53,9 +53,10 @@ def _new_run(admin_id: str, message: str) -> uuid.UUID:
 
 
 def _wanted_recipients() -> set[str]:
+    # No preferences row (a user made outside sign-up) means the defaults: on.
     rows = sql(
-        "SELECT u.email FROM users u JOIN email_preferences p ON p.user_id = u.id "
-        "WHERE u.is_active AND p.system_notices"
+        "SELECT u.email FROM users u LEFT JOIN email_preferences p ON p.user_id = u.id "
+        "WHERE u.is_active AND coalesce(p.system_notices, true)"
     )
     return {email for (email,) in rows}
 

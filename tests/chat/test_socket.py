@@ -36,15 +36,21 @@ def _expired_token(user_id: str) -> str:
 
 @pytest.fixture
 def server_clock_ahead(monkeypatch):
-    """`advance()` moves the clock the API checks tokens against two days on."""
+    """`advance()` moves the clocks the API checks tokens against two days on."""
     import jwt.api_jwt
+
+    from domain.accounts import tokens
 
     class Later(datetime):
         @classmethod
         def now(cls, tz=None):
             return datetime.now(tz) + timedelta(days=2)
 
-    return lambda: monkeypatch.setattr(jwt.api_jwt, "datetime", Later)
+    def advance() -> None:
+        monkeypatch.setattr(jwt.api_jwt, "datetime", Later)
+        monkeypatch.setattr(tokens, "datetime", Later)
+
+    return advance
 
 
 def test_a_socket_with_a_bad_token_is_refused_before_it_opens(stack):
