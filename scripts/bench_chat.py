@@ -2,13 +2,22 @@
 to the first `text_chunk` and to `message_complete`, through the whole stack
 (scripts.bench_stack), at 1, 50 and 200 concurrent conversations.
 
-Beside each round, in the same run and at the same concurrency, the same model
-loop (`TurnRunner`'s, with the worker's shared HTTP pool) runs in this process
-against the same stand-in model: the architecture's overhead is the difference
-between the two at each percentile. A Redis PING is the floor.
+Two ways of arriving, one line each:
 
-A round opens all its sockets first, then every conversation sends one prompt
-at the same instant: the worst case for a queue, not a paced arrival.
+- `burst`: all of a round's conversations send a prompt at the same instant,
+  then the round settles; the worst case for a queue, not a way people chat.
+- `paced`: every conversation sends a prompt, reads the answer, pauses for a
+  random think time (exponential, `THINK_MEAN_S` on average) and sends the
+  next: many users chatting at once. (At 1 conversation, a burst round is
+  one prompt sent a pause after the last answer.)
+
+Beside each line, in the same run and with the same arrivals (the same pauses,
+the same think times), the same model loop (`TurnRunner`'s, with the worker's
+shared HTTP pool, on uvloop as the worker's) runs in this process against the
+same stand-in model: the architecture's overhead is the difference between
+the two at each percentile. The loop run back to back, with no pause at all
+(hot caches: faster than any paced turn), is reported too. A Redis PING is
+the floor.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import contextlib
 import json
 import logging
 import os
+import random
 import statistics
 import tempfile
 import time
@@ -26,8 +36,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-# Conversations at once, and how many rounds of them (samples = product).
-ROUNDS = {1: 40, 50: 4, 200: 2}
+# Conversations at once, how they arrive, and how many turns each sends.
+PLAN = [(1, "burst", 40), (50, "burst", 4), (50, "paced", 4), (200, "burst", 2), (200, "paced", 2)]
+THINK_MEAN_S = 2.0
+# A burst round: everyone reaches the start line, then the last turn's
+# worker-side work settles before the next round.
+START_PAUSE_S = 0.01
+SETTLE_S = 0.1
 RECV_TIMEOUT_S = 120
 
 
@@ -91,11 +106,34 @@ async def _in_process_turn(model, tools: _OfferedTools) -> dict[str, float]:
     return {"first_chunk": marks.first_chunk or done_ms, "complete": done_ms}
 
 
-async def _in_process_round(model, tools, n: int, rounds: int) -> list[dict[str, float]]:
+def _think_times(n: int, turns: int, seed: int) -> list[list[float]]:
+    """Each conversation's pauses before its turns; the same for both runs."""
+    rng = random.Random(seed)
+    return [[rng.expovariate(1 / THINK_MEAN_S) for _ in range(turns)] for _ in range(n)]
+
+
+async def _in_process_burst(model, tools, n: int, rounds: int) -> list[dict[str, float]]:
     marks = []
     for _ in range(rounds):
+        await asyncio.sleep(START_PAUSE_S)
         marks += await asyncio.gather(*(_in_process_turn(model, tools) for _ in range(n)))
+        await asyncio.sleep(SETTLE_S)
     return marks
+
+
+async def _in_process_paced(model, tools, pauses: list[list[float]]) -> list[dict[str, float]]:
+    async def conversation(own: list[float]) -> list[dict[str, float]]:
+        marks = []
+        for pause in own:
+            await asyncio.sleep(pause)
+            marks.append(await _in_process_turn(model, tools))
+        return marks
+
+    return [m for marks in await asyncio.gather(*map(conversation, pauses)) for m in marks]
+
+
+async def _back_to_back(model, tools, turns: int) -> list[dict[str, float]]:
+    return [await _in_process_turn(model, tools) for _ in range(turns)]
 
 
 @contextlib.asynccontextmanager
@@ -124,9 +162,8 @@ async def _in_process_model(llm_url: str):
         kubera_log.setLevel(level)
 
 
-async def _conversation(ws, go: asyncio.Event) -> dict[str, float] | str:
+async def _turn(ws) -> dict[str, float] | str:
     """The times of one turn's events, or what went wrong instead."""
-    await go.wait()
     marks: dict[str, float] = {}
     started = time.perf_counter()
     await ws.send(json.dumps({"type": "message", "message": "Say something"}))
@@ -145,26 +182,63 @@ async def _conversation(ws, go: asyncio.Event) -> dict[str, float] | str:
             return f"error {event.get('code')}"
 
 
-async def _stack_round(url: str, n: int, rounds: int) -> tuple[list[dict], Counter]:
-    """`rounds` times, `n` open sockets each send a prompt at the same instant."""
+def _tally(results: list, good: list[dict], errors: Counter) -> None:
+    for result in results:
+        if isinstance(result, dict):
+            good.append(result)
+        else:
+            errors[result if isinstance(result, str) else type(result).__name__] += 1
+
+
+@contextlib.asynccontextmanager
+async def _sockets(url: str, n: int):
     from websockets.asyncio.client import connect
 
     sockets = await asyncio.gather(*(connect(url, open_timeout=60) for _ in range(n)))
-    good, errors = [], Counter()
     try:
-        for _ in range(rounds):
-            go = asyncio.Event()
-            tasks = [asyncio.ensure_future(_conversation(ws, go)) for ws in sockets]
-            await asyncio.sleep(0.01)  # every conversation reaches `go`
-            go.set()
-            for result in await asyncio.gather(*tasks, return_exceptions=True):
-                if isinstance(result, dict):
-                    good.append(result)
-                else:
-                    errors[result if isinstance(result, str) else type(result).__name__] += 1
-            await asyncio.sleep(0.1)  # the last turn's worker-side work settles
+        yield sockets
     finally:
         await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+
+
+async def _at(go: asyncio.Event, ws) -> dict[str, float] | str:
+    await go.wait()
+    return await _turn(ws)
+
+
+async def _stack_burst(url: str, n: int, rounds: int) -> tuple[list[dict], Counter]:
+    """`rounds` times, `n` open sockets each send a prompt at the same instant."""
+    good, errors = [], Counter()
+    async with _sockets(url, n) as sockets:
+        for _ in range(rounds):
+            go = asyncio.Event()
+            tasks = [asyncio.ensure_future(_at(go, ws)) for ws in sockets]
+            await asyncio.sleep(START_PAUSE_S)  # every conversation reaches `go`
+            go.set()
+            _tally(await asyncio.gather(*tasks, return_exceptions=True), good, errors)
+            await asyncio.sleep(SETTLE_S)
+    return good, errors
+
+
+async def _stack_paced(url: str, pauses: list[list[float]]) -> tuple[list[dict], Counter]:
+    """Each socket: think, send, read the whole answer; again, with its pauses."""
+    good, errors = [], Counter()
+
+    async def conversation(ws, own: list[float]) -> list:
+        results = []
+        for pause in own:
+            await asyncio.sleep(pause)
+            try:
+                results.append(await _turn(ws))
+            except Exception as exc:  # one broken turn is counted, not fatal
+                results.append(exc)
+        return results
+
+    async with _sockets(url, len(pauses)) as sockets:
+        pairs = zip(sockets, pauses, strict=True)
+        runs = await asyncio.gather(*(conversation(ws, own) for ws, own in pairs))
+    for results in runs:
+        _tally(results, good, errors)
     return good, errors
 
 
@@ -181,13 +255,14 @@ async def _redis_rtt_ms() -> float:
     return round(statistics.median(samples), 3)
 
 
-def _line(n: int, stack: list[dict], errors: Counter, local: list[dict]) -> dict:
+def _line(n: int, arrival: str, stack: list[dict], errors: Counter, local: list[dict]) -> dict:
     def of(marks: list[dict], key: str, q: int) -> float:
         return _pct([m[key] for m in marks], q)
 
     line = {
         "bench": "chat_turn",
         "concurrency": n,
+        "arrival": arrival,
         "samples": len(stack) + errors.total(),
         "errors": errors.total(),
         "turn_started_p50_ms": of(stack, "started", 50),
@@ -209,34 +284,49 @@ def _line(n: int, stack: list[dict], errors: Counter, local: list[dict]) -> dict
 
 
 async def _measure(stack) -> list[dict]:
-    await _stack_round(stack.ws_url, 1, 3)  # warm-up: worker imports, MCP client, pools
+    await _stack_burst(stack.ws_url, 1, 3)  # warm-up: worker imports, MCP client, pools
     rtt = await _redis_rtt_ms()
     lines = []
-    for n, rounds in ROUNDS.items():
+    for seed, (n, arrival, turns) in enumerate(PLAN):
+        pauses = _think_times(n, turns, seed)
         async with _in_process_model(stack.llm_url) as (model, tools):
+            hot = await _back_to_back(model, tools, 40) if n == 1 else []
             local_cpu = time.process_time()
-            local = await _in_process_round(model, tools, n, rounds)
+            if arrival == "burst":
+                local = await _in_process_burst(model, tools, n, turns)
+            else:
+                local = await _in_process_paced(model, tools, pauses)
             local_cpu = time.process_time() - local_cpu
         before, clients_cpu = stack.cpu_s(), time.process_time()
-        marks, errors = await _stack_round(stack.ws_url, n, rounds)
+        if arrival == "burst":
+            marks, errors = await _stack_burst(stack.ws_url, n, turns)
+        else:
+            marks, errors = await _stack_paced(stack.ws_url, pauses)
         after, clients_cpu = stack.cpu_s(), time.process_time() - clients_cpu
-        line = _line(n, marks, errors, local)
+        line = _line(n, arrival, marks, errors, local)
+        if hot:
+            line["in_process_back_to_back_first_chunk_p50_ms"] = _pct(
+                [m["first_chunk"] for m in hot], 50
+            )
         line["redis_rtt_ms"] = rtt
         # Neighbours' load inflates every time here; CPU per turn much less.
         line["machine_load_1m"] = round(os.getloadavg()[0], 2)
-        turns = n * rounds
+        count = n * turns
         # Where the CPU goes: at a burst, the busiest process's share per turn
-        # times the turns ahead in its queue is most of the wait.
-        line["in_process_cpu_ms_per_turn"] = round(local_cpu * 1000 / turns, 2)
-        line["clients_cpu_ms_per_turn"] = round(clients_cpu * 1000 / turns, 2)
+        # times the turns ahead in its queue is most of the wait. (Paced and
+        # one-at-a-time lines include idle processes' own CPU.)
+        line["in_process_cpu_ms_per_turn"] = round(local_cpu * 1000 / count, 2)
+        line["clients_cpu_ms_per_turn"] = round(clients_cpu * 1000 / count, 2)
         for part, spent in after.items():
-            line[f"{part}_cpu_ms_per_turn"] = round((spent - before[part]) * 1000 / turns, 2)
+            line[f"{part}_cpu_ms_per_turn"] = round((spent - before[part]) * 1000 / count, 2)
         lines.append(line)
     return lines
 
 
 def run() -> list[dict]:
+    import uvloop
+
     from scripts.bench_stack import running_stack
 
     with tempfile.TemporaryDirectory() as folder, running_stack(Path(folder)) as stack:
-        return asyncio.run(_measure(stack))
+        return uvloop.run(_measure(stack))

@@ -23,6 +23,16 @@ DEFAULT_MAX_BACKOFF_MS = 300_000
 DEFAULT_MAX_RETRIES = 8
 
 
+def _use_uvloop() -> None:
+    """The actors' event loop (Dramatiq's AsyncIO thread) runs on uvloop, as
+    the API's does under uvicorn."""
+    import asyncio
+
+    import uvloop
+
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
 def build_broker() -> WakingRedisBroker:
     settings = get_settings()
     if not settings.redis.url:
@@ -32,6 +42,7 @@ def build_broker() -> WakingRedisBroker:
     retries.max_retries = DEFAULT_MAX_RETRIES
     retries.min_backoff = DEFAULT_MIN_BACKOFF_MS
     retries.max_backoff = DEFAULT_MAX_BACKOFF_MS
+    _use_uvloop()
     broker.add_middleware(AsyncIO())
     broker.add_middleware(CurrentMessage())
     broker.add_middleware(SummaryLog(), before=Retries)
