@@ -36,6 +36,8 @@ from domain.errors import (
     Unauthorized,
     Unavailable,
 )
+from domain.limits.service import count_prompt, refuse_prompt
+from domain.system import SystemDisabled, ensure_chat_enabled
 
 log = logging.getLogger("kubera.api.ws")
 
@@ -146,28 +148,31 @@ class ChatSocket:
             raise InvalidInput("message must be text", field="message")
         text = service.check_message(message)
         chat_id = _uuid_or_none(data.get("chat_id"), "chat_id")
+        tokens.check_unexpired(self.claims)
+        title = None if chat_id else service.title_from(text)
+        chat_id = chat_id or uuid.uuid4()
         async with self.state.sessions() as db:
             # Single statements from here (a refusal's writes get a
             # transaction of their own): no BEGIN and COMMIT round trips.
             await autocommit(db)
-            # The token's check (PostgreSQL) and the chat switch (Redis) at once;
-            # an invalid token is still the answer when both fail.
-            checks = await asyncio.gather(
-                self._current_user(db), _check_system(self.state), return_exceptions=True
-            )
-            for outcome in checks:
-                if isinstance(outcome, BaseException):
-                    raise outcome
-            user = checks[0]
-            title = None
-            if chat_id:
-                chat_id = (await service.owned_chat(db, user.id, chat_id)).id
-            else:
-                chat_id, title = uuid.uuid4(), service.title_from(text)
-            # Admitted before anything is written: a refusal commits its
-            # violation row, and must not commit an empty chat with it.
-            await _admit(db, self.state, user, chat_id, new_chat=title is not None)
-            turn = await service.start_turn(db, user.id, chat_id, text, new_chat_title=title)
+            try:
+                await _check_system(self.state)
+                # Counted before anything is written: a refusal commits its
+                # violation row, and must not commit an empty chat with it.
+                refusal = await count_prompt(
+                    db, self.state.redis, self.claims.user_id, chat_id, new_chat=title is not None
+                )
+            except SystemDisabled:
+                await self._check_asker(db, chat_id, title)  # a signed-out user is told that first
+                raise
+            if refusal is not None:
+                user = await self._check_asker(db, chat_id, title)
+                await refuse_prompt(db, self.state.redis, self.state.accounts, user, refusal)
+            # The sign-in and the chat's owner are checked in the same statement.
+            turn = await service.start_turn(db, self.claims, chat_id, text, new_chat_title=title)
+            if turn is None:
+                await self._check_asker(db, chat_id, title)
+                raise Unauthorized("This session has been signed out")  # gone in between
         await self._enqueue(turn.turn_id)
         self.outbox.put_nowait(
             {
@@ -178,6 +183,13 @@ class ChatSocket:
             }
         )
         await self._follow(str(turn.turn_id), 0)
+
+    async def _check_asker(self, db, chat_id: uuid.UUID, title: str | None) -> User:
+        """The user, if their sign-in holds and the chat is theirs; raises why not."""
+        user = await self._current_user(db)
+        if title is None:
+            await service.owned_chat(db, user.id, chat_id)
+        return user
 
     async def _enqueue(self, turn_id: uuid.UUID) -> None:
         from workers.chat import broker, run_turn  # the broker connects at import
@@ -233,16 +245,8 @@ def _uuid_or_none(value: Any, field: str) -> uuid.UUID | None:
 
 
 async def _check_system(state) -> None:
-    """Hook for the admin's chat switch (SYSTEM_DISABLED); see domain.system."""
-    from domain.system import ensure_chat_enabled
-
+    """The admin's chat switch (SYSTEM_DISABLED); see domain.system."""
     await ensure_chat_enabled(state.redis)
-
-
-async def _admit(db, state, user: User, chat_id: uuid.UUID, *, new_chat: bool) -> None:
-    from domain.limits.service import admit_prompt
-
-    await admit_prompt(db, state.redis, state.accounts, user, chat_id, new_chat=new_chat)
 
 
 @websocket("/ws/chat")

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.accounts.models import TokenFamily, User
+from domain.accounts.tokens import Claims
 from domain.chat.models import Chat, Message, MessageRole, Turn, TurnStatus
 from domain.db.base import utcnow
 from domain.errors import InvalidInput, NotFound
@@ -122,72 +138,128 @@ class StartedTurn:
 
 async def start_turn(
     session: AsyncSession,
-    user_id: uuid.UUID,
+    claims: Claims,
     chat_id: uuid.UUID,
     message: str,
     *,
     new_chat_title: str | None = None,
-) -> StartedTurn:
+) -> StartedTurn | None:
     """Store a queued turn and the user's message, and the chat itself when
-    `new_chat_title` is given, in one statement: one round trip where the
-    ORM's unit of work took three or four. Committed by the caller (or at
-    once, in an autocommit session), before the turn is enqueued: the worker
-    must find it.
+    `new_chat_title` is given, if the access token's sign-in still holds
+    (and the chat is the user's): one statement, so one round trip for the
+    check and the writes, where the ORM's unit of work took five or six.
+
+    None, with nothing written, when the check fails; the caller asks why
+    (`sessions.user_for_claims`, `owned_chat`). Committed by the caller (or
+    at once, in an autocommit session) before the turn is enqueued: the
+    worker must find it.
     """
     turn_id = uuid.uuid4()
     values = {
         "v_turn": turn_id,
         "v_chat": chat_id,
-        "v_user": user_id,
+        "v_user": claims.user_id,
+        "v_family": claims.family_id,
+        "v_issued": claims.issued_at,
         "v_prompt": uuid.uuid4(),
         "v_content": message,
         "v_now": utcnow(),
     }
     if new_chat_title is None:
-        await session.execute(_START_IN_CHAT, values)
+        started = await session.execute(_START_IN_CHAT, values)
     else:
-        await session.execute(_START_NEW_CHAT, values | {"v_title": new_chat_title})
+        started = await session.execute(_START_NEW_CHAT, values | {"v_title": new_chat_title})
+    if started.first() is None:
+        return None
     return StartedTurn(turn_id, chat_id)
 
 
+def _select_into(table, who, **columns):
+    """INSERT INTO `table` (columns) SELECT the values FROM `who`: no row in
+    `who`, nothing inserted."""
+
+    def typed(name: str, value: Any) -> ColumnElement:
+        if isinstance(value, ColumnElement) and not isinstance(value, BindParameter):
+            return value  # a column of `who`
+        if not isinstance(value, ColumnElement):
+            value = literal(value, type_=table.c[name].type)
+        # Cast: in a SELECT list PostgreSQL would take a parameter for text.
+        return cast(value, table.c[name].type)
+
+    values = [typed(k, v) for k, v in columns.items()]
+    return insert(table).from_select(list(columns), select(*values).select_from(who))
+
+
 def _start_statements():
-    """The turn and its prompt, with the chat touched or created. Built
-    once (parameters prefixed: SQLAlchemy keeps column names for itself)."""
+    """The sign-in checked, then the turn and its prompt stored, with the chat
+    touched or created. Built once (parameters prefixed: SQLAlchemy keeps
+    column names for itself)."""
     chats, turns, messages = Chat.__table__, Turn.__table__, Message.__table__
-    now, chat_id = bindparam("v_now"), bindparam("v_chat")
-    turn = insert(turns).values(
-        id=bindparam("v_turn"),
-        chat_id=chat_id,
-        user_id=bindparam("v_user"),
-        status=TurnStatus.QUEUED,
-        attempts=0,
-        created_at=now,
+    users, families = User.__table__, TokenFamily.__table__
+    now, chat_id, user_id = bindparam("v_now"), bindparam("v_chat"), bindparam("v_user")
+    family = bindparam("v_family", type_=families.c.id.type)
+    # The rules of `sessions.user_for_claims`: an active user, a token issued
+    # after their last revocation, a sign-in still live (if the token names one).
+    signed_in = select(users.c.id).where(
+        users.c.id == user_id,
+        users.c.is_active.is_(True),
+        users.c.tokens_valid_after <= bindparam("v_issued", type_=users.c.tokens_valid_after.type),
+        or_(
+            family.is_(None),
+            exists().where(families.c.id == family, families.c.revoked_at.is_(None)),
+        ),
     )
-    prompt = insert(messages).values(
-        id=bindparam("v_prompt"),
-        chat_id=chat_id,
-        turn_id=bindparam("v_turn"),
-        role=MessageRole.USER,
-        content=bindparam("v_content"),
-        status=TurnStatus.COMPLETE,
-        tool_calls=[],
-        charts=[],
-        metadata={},
-        created_at=now,
+    owner = exists().where(chats.c.id == chat_id, chats.c.user_id == user_id)
+
+    def writes(who):
+        turn = _select_into(
+            turns,
+            who,
+            id=bindparam("v_turn"),
+            chat_id=chat_id,
+            user_id=who.c.id,
+            status=TurnStatus.QUEUED,
+            attempts=0,
+            created_at=now,
+        )
+        prompt = _select_into(
+            messages,
+            who,
+            id=bindparam("v_prompt"),
+            chat_id=chat_id,
+            turn_id=bindparam("v_turn"),
+            role=MessageRole.USER,
+            content=bindparam("v_content"),
+            status=TurnStatus.COMPLETE,
+            tool_calls=[],
+            charts=[],
+            metadata={},
+            created_at=now,
+        )
+        return turn.cte("turn"), prompt.cte("prompt")
+
+    in_chat_who = signed_in.where(owner).cte("who")
+    touch = (
+        update(chats)
+        .where(chats.c.id == chat_id, chats.c.user_id.in_(select(in_chat_who.c.id)))
+        .values(last_message_at=now, updated_at=now)
+        .cte("touch")
     )
-    touch = update(chats).where(chats.c.id == chat_id)
-    touch = touch.values(last_message_at=now, updated_at=now)
-    in_chat = touch.add_cte(turn.cte("turn")).add_cte(prompt.cte("prompt"))
-    chat = insert(chats).values(
+    in_chat = select(in_chat_who.c.id).add_cte(touch, *writes(in_chat_who))
+
+    new_chat_who = signed_in.cte("who")
+    chat = _select_into(
+        chats,
+        new_chat_who,
         id=chat_id,
-        user_id=bindparam("v_user"),
+        user_id=new_chat_who.c.id,
         title=bindparam("v_title"),
         last_message_at=now,
         created_at=now,
         updated_at=now,
     )
     # PostgreSQL checks the foreign keys once the whole statement is done.
-    new_chat = prompt.add_cte(chat.cte("chat")).add_cte(turn.cte("turn"))
+    new_chat = select(new_chat_who.c.id).add_cte(chat.cte("chat"), *writes(new_chat_who))
     return in_chat, new_chat
 
 

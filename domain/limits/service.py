@@ -6,6 +6,8 @@ import contextlib
 import logging
 import math
 import uuid
+from dataclasses import dataclass
+from typing import NoReturn
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -105,15 +107,40 @@ async def admit_prompt(
     """Count this prompt against the user's limits or raise `RateLimited`.
 
     On refusal a violation row (and at most one email per level and window) is
-    committed in `session` before raising; an admitted prompt writes nothing to
-    the database. Pass the chat's id even for a chat created for this prompt, or
+    committed before raising; an admitted prompt writes nothing to the
+    database. Pass the chat's id even for a chat created for this prompt, or
     the prompt is not counted against it, and say whether it is `new_chat` (then
     its stored prompts need not be counted). `now_ms` is for tests.
     """
-    user_id = user.id  # read before the commit, which may expire `user`
+    refusal = await count_prompt(session, redis, user.id, chat_id, new_chat=new_chat, now_ms=now_ms)
+    if refusal is not None:
+        await refuse_prompt(session, redis, accounts, user, refusal)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A prompt over a limit, before it is recorded and answered."""
+
+    chat_id: uuid.UUID | None
+    decision: Decision
+    limit: int
+
+
+async def count_prompt(
+    session: AsyncSession,
+    redis: Redis,
+    user_id: uuid.UUID,
+    chat_id: uuid.UUID | None,
+    *,
+    new_chat: bool = False,
+    now_ms: int | None = None,
+) -> Refusal | None:
+    """`admit_prompt`'s count, for a caller that has only the user's id: the
+    prompt counted (None), or the limit it breaks, which the caller hands to
+    `refuse_prompt`. Writes nothing to the database."""
     limits = await effective_limits(session, redis, user_id)
     if limits is None:
-        return
+        return None
     decision = await counter.admit(
         redis,
         user_id,
@@ -124,15 +151,24 @@ async def admit_prompt(
         new_chat=new_chat,
     )
     if decision.level is None:
-        return
-    limit = limits.of(decision.level)
+        return None
+    return Refusal(chat_id, decision, limits.of(decision.level))
+
+
+async def refuse_prompt(
+    session: AsyncSession, redis: Redis, accounts: Accounts, user: User, refusal: Refusal
+) -> NoReturn:
+    """Record the refusal (and its email, once per level and window) and raise
+    `RateLimited`."""
+    decision, limit = refusal.decision, refusal.limit
+    user_id = user.id  # read before the commit, which may expire `user`
     # The caller's reads end here: the refusal's writes are one transaction
     # (on a fresh connection, should the caller's be in autocommit).
     await session.commit()
     session.add(
         RateLimitViolation(
             user_id=user_id,
-            chat_id=chat_id,
+            chat_id=refusal.chat_id,
             level=decision.level,
             limit=limit,
             count=decision.count,

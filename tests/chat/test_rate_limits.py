@@ -82,3 +82,50 @@ def test_a_chat_at_its_limit_refuses_more_prompts_but_a_new_chat_is_open(stack, 
     assert (refusal["code"], refusal["level"]) == ("RATE_LIMITED", "per_chat")
     assert "retry_after_s" not in refusal
     assert elsewhere[-1]["type"] == "message_complete" and elsewhere[0]["chat_id"] != chat_id
+
+
+def test_someone_elses_chat_is_not_found_even_when_its_count_is_over_the_limit(
+    stack, client, mailbox, account, use_model
+):
+    from tests.helpers import register
+
+    use_model(QuickModel())
+    with connect(ws_url(stack["url"], account["access_token"])) as ws:
+        send(ws, type="message", message="price of TCS")
+        chat_id = receive_until(ws, is_end)[0]["chat_id"]
+    other = register(client, mailbox)
+    limit_user(other["user"]["id"], per_chat=1)
+
+    with connect(ws_url(stack["url"], other["access_token"])) as ws:
+        send(ws, type="message", chat_id=chat_id, message="and ITC?")
+        refusal = next_event(ws)
+
+    # Not RATE_LIMITED: that would tell them the chat exists, and how full it is.
+    assert refusal["code"] == "NOT_FOUND"
+    assert sql(
+        "SELECT count(*) FROM rate_limit_violations WHERE user_id = :u", u=other["user"]["id"]
+    ) == [(0,)]
+    assert sql("SELECT count(*) FROM chat_messages WHERE chat_id = :c", c=chat_id) == [(2,)]
+
+
+def test_a_signed_out_user_over_a_limit_is_told_they_are_signed_out(
+    stack, client, account, use_model
+):
+    use_model(QuickModel())
+    limit_user(account["user"]["id"], per_chat=1)
+    with connect(ws_url(stack["url"], account["access_token"])) as ws:
+        send(ws, type="message", message="price of TCS")
+        chat_id = receive_until(ws, is_end)[0]["chat_id"]
+        client.post(
+            "/auth/logout",
+            json={"refresh_token": account["refresh_token"]},
+            headers=bearer(account["access_token"]),
+        )
+        send(ws, type="message", chat_id=chat_id, message="and ITC?")
+        refusal = next_event(ws)
+
+    assert refusal["code"] == "UNAUTHORIZED" and "signed out" in refusal["message"]
+    violations = sql(
+        "SELECT count(*) FROM rate_limit_violations WHERE user_id = :u", u=account["user"]["id"]
+    )
+    assert violations == [(0,)]
