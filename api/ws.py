@@ -156,11 +156,16 @@ class ChatSocket:
             # transaction of their own): no BEGIN and COMMIT round trips.
             await autocommit(db)
             try:
-                await _check_system(self.state)
-                # Counted before anything is written: a refusal commits its
-                # violation row, and must not commit an empty chat with it.
+                # Counted (once the chat switch, read meanwhile, says yes) before
+                # anything is written: a refusal commits its violation row, and
+                # must not commit an empty chat with it.
                 refusal = await count_prompt(
-                    db, self.state.redis, self.claims.user_id, chat_id, new_chat=title is not None
+                    db,
+                    self.state.redis,
+                    self.claims.user_id,
+                    chat_id,
+                    new_chat=title is not None,
+                    first=_check_system(self.state),
                 )
             except SystemDisabled:
                 await self._check_asker(db, chat_id, title)  # a signed-out user is told that first

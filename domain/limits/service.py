@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import math
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -134,11 +136,26 @@ async def count_prompt(
     *,
     new_chat: bool = False,
     now_ms: int | None = None,
+    first: Awaitable[object] | None = None,
 ) -> Refusal | None:
     """`admit_prompt`'s count, for a caller that has only the user's id: the
     prompt counted (None), or the limit it breaks, which the caller hands to
-    `refuse_prompt`. Writes nothing to the database."""
-    limits = await effective_limits(session, redis, user_id)
+    `refuse_prompt`. Writes nothing to the database.
+
+    `first` (a check of the caller's, not using `session`) runs beside the
+    read of the user's limits; what it raises is raised before anything is
+    counted.
+    """
+    if first is None:
+        limits = await effective_limits(session, redis, user_id)
+    else:
+        read, checked = await asyncio.gather(
+            effective_limits(session, redis, user_id), first, return_exceptions=True
+        )
+        for outcome in (checked, read):
+            if isinstance(outcome, BaseException):
+                raise outcome
+        limits = read
     if limits is None:
         return None
     decision = await counter.admit(
