@@ -42,7 +42,8 @@ log = logging.getLogger("kubera.workers.chat")
 
 # A worker that dies mid-turn is replaced this many times before the turn fails.
 DEFAULT_TURN_RETRIES = 2
-# Hard ceiling for one turn (Dramatiq interrupts the actor after it).
+# Hard ceiling for one turn (Dramatiq interrupts the actor after it); the
+# turn's own deadline (TurnLimits.turn_timeout_s) ends it properly before.
 DEFAULT_TURN_TIME_LIMIT_MS = 10 * 60 * 1000
 
 

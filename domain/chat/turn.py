@@ -26,6 +26,7 @@ from domain.chat.models import Message, MessageRole, Turn, TurnStatus
 from domain.chat.pacing import Chunker, Stopped, abandon, first_of, paced, stop_signal
 from domain.db.base import utcnow
 from domain.db.session import autocommit
+from domain.errors import KuberaError
 from domain.llm.base import (
     ChatMessage,
     ChatModel,
@@ -41,12 +42,20 @@ log = logging.getLogger("kubera.chat.turn")
 
 DEFAULT_MAX_ROUNDS = 6  # model steps per turn; the last one is offered no tools
 DEFAULT_TOOL_TIMEOUT_S = 30.0
+# A whole turn, under the worker's hard limit (workers.chat), so a turn that
+# runs long still ends with its partial answer stored and an error sent.
+DEFAULT_TURN_TIMEOUT_S = 540.0
 # Text is sent in chunks: at most this often, or when this much has gathered.
 DEFAULT_FLUSH_INTERVAL_S = 0.05
 DEFAULT_FLUSH_CHARS = 80
 OUT_OF_ROUNDS_NOTE = (
     "I stopped after {rounds} steps without a complete answer; try asking for less at once."
 )
+
+
+class TurnTooLong(KuberaError):
+    code = "TURN_TIMEOUT"
+    status = 504
 
 
 class ToolRunner(Protocol):
@@ -59,6 +68,7 @@ class ToolRunner(Protocol):
 class TurnLimits:
     max_rounds: int = DEFAULT_MAX_ROUNDS
     tool_timeout_s: float = DEFAULT_TOOL_TIMEOUT_S
+    turn_timeout_s: float = DEFAULT_TURN_TIMEOUT_S
     flush_interval_s: float = DEFAULT_FLUSH_INTERVAL_S
     flush_chars: int = DEFAULT_FLUSH_CHARS
 
@@ -99,17 +109,35 @@ class TurnRunner:
         self.limits = limits or TurnLimits()
         self.stop = stop or asyncio.Event()
         self.record = TurnRecord(model=getattr(model, "name", "unknown"))
+        self.timed_out = False
+
+    def _out_of_time(self) -> None:
+        self.timed_out = True
+        self.stop.set()
 
     async def run(self, turn: Turn, messages: list[ChatMessage]) -> None:
         """Answer `messages` (see `load_history`) and store the answer as `turn`'s."""
         started = time.monotonic()
         chunker = Chunker(self.publisher, self.limits)
-        error: ModelUnavailable | None = None
+        error: KuberaError | None = None
+        # Past the deadline the turn stops as a cancel would (model and tools
+        # at once), but is answered as a failure.
+        out_of_time = asyncio.get_running_loop().call_later(
+            self.limits.turn_timeout_s, self._out_of_time
+        )
         try:
             await self._loop(messages, chunker)
         except ModelUnavailable as exc:
             error = exc
             self.record.status = TurnStatus.FAILED
+        finally:
+            out_of_time.cancel()
+        if self.timed_out:
+            self.record.status = TurnStatus.FAILED
+            error = TurnTooLong(
+                f"The answer took longer than {self.limits.turn_timeout_s:g} s and was "
+                "stopped; what was written is kept"
+            )
         await chunker.flush()
         message_id = await self._store(turn, started)
         if error is not None:

@@ -127,3 +127,27 @@ def test_a_cancel_sent_before_the_worker_starts_is_honoured(stack, account, use_
 
     assert events[-1]["metadata"]["status"] == "cancelled"
     assert text_of(events) == ""
+
+
+def test_a_turn_past_its_deadline_stops_keeps_its_words_and_says_so(
+    stack, client, account, use_model, use_limits
+):
+    from domain.chat.turn import TurnLimits
+
+    model = GatedModel(FIRST)  # writes, then falls silent for good
+    use_model(model)
+    use_limits(TurnLimits(turn_timeout_s=1.0))
+
+    with connect(ws_url(stack["url"], account["access_token"])) as ws:
+        send(ws, type="message", message="Write a long essay")
+        events = receive_until(ws, is_end)
+
+    error = events[-1]
+    assert (error["type"], error["code"]) == ("error", "TURN_TIMEOUT")
+    assert text_of(events) == FIRST and model.stopped.is_set()
+    chat = client.get(
+        f"/chats/{events[0]['chat_id']}", headers=bearer(account["access_token"])
+    ).json()
+    answer = chat["messages"][1]
+    assert (answer["status"], answer["content"]) == ("failed", FIRST)
+    assert answer["id"] == error["message_id"]
