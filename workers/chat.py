@@ -22,11 +22,11 @@ from typing import Any
 import dramatiq
 from dramatiq.middleware import CurrentMessage
 from redis.asyncio import Redis
-from sqlalchemy import bindparam, exists, select, true, update
+from sqlalchemy import bindparam, exists, func, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.chat.cancel import CancelListener
-from domain.chat.events import TurnPublisher, is_final
+from domain.chat.events import TurnPublisher, is_final, published
 from domain.chat.history import history_of, history_rows
 from domain.chat.models import Message, MessageRole, Turn, TurnStatus
 from domain.chat.turn import TurnLimits, TurnRunner
@@ -183,10 +183,17 @@ def _start_statement():
         )
         .cte("marked")
     )
+    # This statement's commit does not wait for the disk: a mark lost in a
+    # PostgreSQL crash costs nothing (the turn is run again; the restart is
+    # told from the stream, not from `attempts`), and the answer's commit
+    # later flushes it anyway. Scoped to this statement's own transaction.
+    no_flush = select(func.set_config("synchronous_commit", "off", True).label("was")).cte(
+        "no_flush"
+    )
     history = history_rows(marked.c.chat_id, marked.c.created_at).lateral("history")
     return (
         select(marked, history.c.turn_id, history.c.role, history.c.content)
-        .select_from(marked.outerjoin(history, true()))
+        .select_from(marked.join(no_flush, true()).outerjoin(history, true()))
         .order_by(history.c.created_at.desc(), history.c.role)
     )
 
@@ -225,9 +232,9 @@ async def _start(turn_id: uuid.UUID) -> _Start:
         return _Start(turn, history=history_of(turn, rows))
 
 
-async def _announce(publisher: TurnPublisher, answer: Mapping) -> None:
+async def _announce(publisher: TurnPublisher, answer: Mapping, earlier: list[dict]) -> None:
     """An earlier run stored the answer but may have died before saying so."""
-    if not any(is_final(e) for e in await publisher.resume()):
+    if not any(is_final(e) for e in earlier):
         await publisher.publish(
             "message_complete", message_id=str(answer["id"]), metadata=answer["metadata"]
         )
@@ -236,18 +243,21 @@ async def _announce(publisher: TurnPublisher, answer: Mapping) -> None:
 async def _run(turn_id: uuid.UUID) -> None:
     process = await _Process.get()
     async with process.cancels.watch(turn_id, look_up=False) as stop:
-        # A cancel sent while the turn was queued is looked up meanwhile.
-        start, _ = await asyncio.gather(_start(turn_id), process.cancels.look_up(turn_id))
+        # Meanwhile: a cancel sent while the turn was queued, and what an
+        # earlier run of it published.
+        start, _, earlier = await asyncio.gather(
+            _start(turn_id), process.cancels.look_up(turn_id), published(process.redis, turn_id)
+        )
         turn = start.turn
         if turn is None:
             log.info("turn skipped: unknown", extra={"turn_id": str(turn_id)})
             return
         publisher = TurnPublisher(process.redis, turn.id, turn.chat_id)
+        publisher.continue_after(earlier)
         if start.answer is not None:
-            await _announce(publisher, start.answer)
+            await _announce(publisher, start.answer, earlier)
             return
-        # A first run has nothing before it to continue after (nor to look up).
-        if turn.attempts > 1 and await publisher.resume():
+        if earlier:
             # A worker died mid-turn (or the run failed): clients start over.
             await publisher.publish("turn_started", restart=True)
         runner = TurnRunner(

@@ -34,6 +34,11 @@ def is_final(event: dict[str, Any]) -> bool:
     return event.get("type") in FINAL_TYPES and event.get("final", True)
 
 
+async def published(redis: Redis, turn_id: uuid.UUID | str) -> list[dict[str, Any]]:
+    """The events a turn's runs have published so far."""
+    return [decode(fields) for _, fields in await redis.xrange(stream_key(turn_id))]
+
+
 class TurnPublisher:
     """Appends a turn's events with consecutive `seq` numbers.
 
@@ -53,8 +58,10 @@ class TurnPublisher:
 
     async def resume(self) -> list[dict[str, Any]]:
         """Load what is already published; returns those events."""
-        entries = await self.redis.xrange(self.key)
-        events = [decode(fields) for _, fields in entries]
+        return self.continue_after(await published(self.redis, self.turn_id))
+
+    def continue_after(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Number this run's events after `events` (read by `published`)."""
         self.seq = max((e["seq"] for e in events), default=0)
         return events
 
