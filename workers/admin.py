@@ -13,7 +13,7 @@ import uuid
 import dramatiq
 from dramatiq.middleware import CurrentMessage
 
-from domain.admin.notices import Progress, send_batch
+from domain.admin.notices import Progress, give_up, send_batch
 from workers import db
 from workers.broker import broker
 from workers.portfolio import accounts
@@ -35,7 +35,12 @@ def _retries() -> int:
 @dramatiq.actor(queue_name="jobs", max_retries=DEFAULT_NOTICE_RETRIES)
 def send_maintenance_notice(run_id: str) -> None:
     """Mail the next batch of the notice `run_id`, then hand on to the next."""
-    progress = db.run(send_batch(db.sessions(), accounts(), uuid.UUID(run_id)))
+    try:
+        progress = db.run(send_batch(db.sessions(), accounts(), uuid.UUID(run_id)))
+    except Exception as exc:  # Dramatiq retries it; after the last try, say so
+        if _retries() >= DEFAULT_NOTICE_RETRIES:
+            db.run(give_up(db.sessions(), uuid.UUID(run_id), exc))
+        raise
     if progress is Progress.MORE:
         send_maintenance_notice.send(run_id)
     elif progress is Progress.MISSING:

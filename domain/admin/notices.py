@@ -39,6 +39,9 @@ from domain.system import ChatState
 
 log = logging.getLogger("kubera.admin.notices")
 
+# How much of a failure's message a run keeps.
+MAX_ERROR_CHARS = 300
+
 NOTICE_JOB = "maintenance_notice"
 # Users one job message mails before it hands on to the next message.
 DEFAULT_BATCH_SIZE = 200
@@ -148,3 +151,18 @@ async def send_batch(
         await _finish(sessions, run_id)
         return Progress.DONE
     return Progress.MORE
+
+
+async def give_up(sessions: async_sessionmaker, run_id: uuid.UUID, error: BaseException) -> None:
+    """No retry is left: the run ends failed, keeping how far it got (the
+    users mailed and the cursor), with the error, instead of staying running."""
+    async with sessions() as session:
+        run = await _locked_run(session, run_id)
+        if run is None or run.state == JobState.FINISHED:
+            return
+        run.state, run.outcome, run.finished_at = JobState.FINISHED, JobOutcome.FAILED, utcnow()
+        failure = {"error": type(error).__name__, "message": str(error)[:MAX_ERROR_CHARS]}
+        run.detail = dict(run.detail) | failure
+        users = run.detail.get("users", 0)
+        await session.commit()
+    log.error("maintenance notice failed", extra={"run_id": str(run_id), "users": users})

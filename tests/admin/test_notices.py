@@ -157,3 +157,26 @@ def test_the_notice_job_redelivered_after_it_finished_sends_nothing_more(
     assert first == [(1,)] and sql(count, id=member["id"]) == [(1,)]
     run = sql("SELECT state, requested_by FROM job_runs WHERE id = :id", id=notice_id)
     assert run[0][0] == "finished" and str(run[0][1]) == admin["id"]
+
+
+def test_a_notice_that_fails_for_good_ends_failed_instead_of_running(
+    drain, admin, member, monkeypatch
+):
+    import workers.admin
+    from workers.admin import DEFAULT_NOTICE_RETRIES, send_maintenance_notice
+
+    run_id = _new_run(admin["id"], "Never sent")
+
+    async def broken(*_args, **_kwargs):
+        raise ConnectionError("the mail queue went away")
+
+    monkeypatch.setattr(workers.admin, "send_batch", broken)
+    # Its last try: as many retries behind it as it is allowed.
+    send_maintenance_notice.send_with_options(args=(str(run_id),), retries=DEFAULT_NOTICE_RETRIES)
+    drain()
+
+    run = sql(
+        "SELECT state, outcome, detail->>'error', detail->>'message' FROM job_runs WHERE id = :id",
+        id=run_id,
+    )
+    assert run == [("finished", "failed", "ConnectionError", "the mail queue went away")]
