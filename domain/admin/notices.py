@@ -32,6 +32,7 @@ from domain.accounts.common import Accounts
 from domain.accounts.models import User
 from domain.admin.audit import Actor
 from domain.db.base import utcnow
+from domain.jobs.cron import format_ist
 from domain.jobs.models import JobOutcome, JobRun, JobState
 from domain.jobs.runs import queue_run
 from domain.mail.catalog import EmailType
@@ -56,7 +57,8 @@ class Progress(enum.StrEnum):
 
 
 def _stamp(moment: datetime | None) -> str | None:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else None
+    """For the email: Indian time, as the users' markets keep it."""
+    return format_ist(moment) if moment else None
 
 
 async def audience(session: AsyncSession) -> int:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from websockets.sync.client import connect
 
+from domain.jobs.cron import format_ist
 from tests.admin.conftest import prompt, with_services
 from tests.chat.support import GatedModel, QuickModel, text_of
 from tests.helpers import is_end, receive_until, sql, ws_url
@@ -142,7 +143,9 @@ def test_maintenance_refuses_prompts_and_emails_active_users(
     assert body["notice_id"]
     assert refused["code"] == "SYSTEM_DISABLED" and "Database upgrade" in refused["message"]
     mail = mailbox.wait_for(member["email"], "Planned maintenance")
-    assert "Database upgrade tonight" in mail.get_body(preferencelist=("plain",)).get_content()
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    assert "Database upgrade tonight" in text
+    assert format_ist(ends) in text  # "4 Dec 2026, 21:30 IST": Indian time
 
 
 def test_maintenance_mail_respects_the_users_preferences(
