@@ -24,6 +24,8 @@ from pydantic import BaseModel, Field
 from api.controllers.admin.guard import AdminActor, admin_guard, provide_actor
 from api.deps import CurrentUser, Db, provide_user
 from domain import ops
+from domain.admin import audit
+from domain.admin.audit import AdminAction
 from domain.db.base import utcnow
 from domain.errors import NotFound
 from domain.jobs.cron import IST
@@ -143,7 +145,12 @@ class SchedulerController(Controller):
         a run of it you asked for is still queued or running, that one is returned."""
         if job not in ALL_JOBS:
             raise NotFound(f"No job called {job!r}; the jobs are {', '.join(ALL_JOBS)}")
-        return requested_out(await request_run(db, job, actor.admin_id, job_enqueuer(job)))
+
+        def audited(run: JobRun) -> None:
+            audit.record(db, actor, AdminAction.JOB_RUN, ("job_run", run.id), after={"job": job})
+
+        run = await request_run(db, job, actor.admin_id, job_enqueuer(job), also=audited)
+        return requested_out(run)
 
     @get("/runs/{run_id:uuid}", guards=[admin_guard])
     async def run_status(self, run_id: FromPath[uuid.UUID], db: Db) -> RequestedRunOut:

@@ -34,6 +34,7 @@ class AdminAction(enum.StrEnum):
     SYSTEM_STOP = "system.stop"
     SYSTEM_START = "system.start"
     SYSTEM_MAINTENANCE = "system.maintenance"
+    JOB_RUN = "jobs.run"
 
 
 @dataclass(frozen=True)

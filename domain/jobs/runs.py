@@ -77,13 +77,21 @@ async def send_run(session: AsyncSession, run: JobRun, send: Send, *, must_queue
 
 
 async def request_run(
-    session: AsyncSession, job: str, requested_by: uuid.UUID, send: Send
+    session: AsyncSession,
+    job: str,
+    requested_by: uuid.UUID,
+    send: Send,
+    *,
+    also: Callable[[JobRun], None] | None = None,
 ) -> JobRun:
     """Queue a run of `job` asked for by hand; while one this requester asked
-    for is still queued or running, that one is returned instead."""
+    for is still queued or running, that one is returned instead. `also`
+    adds to the session what must commit with a new run (an audit row)."""
     if open_run := await active_request(session, job, requested_by):
         return open_run
     run = queue_run(session, job, requested_by)
+    if also is not None:
+        also(run)
     return await send_run(session, run, send, must_queue=True)
 
 

@@ -84,6 +84,7 @@ def test_every_kind_of_admin_action_is_logged(client, admin, member, chat_restar
         ("POST", "/admin/system/control", {"action": "stop"}),
         ("POST", "/admin/system/control", {"action": "maintenance", "message": "m"}),
         ("POST", "/admin/system/control", {"action": "start"}),
+        ("POST", "/scheduler/jobs/cleanup_expired_otps/runs", None),
     ]
     for method, path, body in calls:
         response = client.request(method, path, json=body, headers=h)

@@ -93,3 +93,21 @@ def test_only_admins_run_jobs_and_only_known_ones(client, admin, member):
     assert "send_portfolio_reports" in unknown.json()["detail"]
     assert no_run.status_code == 404
     assert anonymous.status_code == 401
+
+
+def test_a_job_run_by_hand_is_in_the_activity_log_once(client, admin, drain):
+    first = _run(client, admin, "cleanup_expired_otps")
+    again = _run(client, admin, "cleanup_expired_otps")  # may be the same run, still open
+    drain()
+
+    logs = client.get(
+        "/admin/activity-logs",
+        params={"action": "jobs.run", "admin_id": admin["id"]},
+        headers=admin["headers"],
+    ).json()["items"]
+
+    runs = {first["id"], again["id"]}
+    assert sorted(e["target_id"] for e in logs) == sorted(runs)
+    assert {(e["target_type"], e["after"]["job"]) for e in logs} == {
+        ("job_run", "cleanup_expired_otps")
+    }
