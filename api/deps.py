@@ -38,8 +38,10 @@ async def provide_user(request: Request, db: Db, accounts: AccountsDep) -> User:
 
 
 def provide_client(request: Request) -> ClientInfo:
-    forwarded = request.headers.get("x-forwarded-for", "")
-    ip = forwarded.split(",")[0].strip() or (request.client.host if request.client else None)
+    """Who is asking: the peer's address, never a header the client wrote.
+    Behind a proxy, uvicorn puts the forwarded address there, from the
+    proxies listed in FORWARDED_ALLOW_IPS (127.0.0.1 by default) only."""
+    ip = request.client.host if request.client else None
     return ClientInfo(ip=ip, user_agent=request.headers.get("user-agent"))
 
 
