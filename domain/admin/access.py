@@ -2,11 +2,14 @@
 every admin request passes.
 
 An admin's ordinary `/auth/login` token also says `role: admin`, so the role
-claim alone would let the password skip the code. Step 2 therefore grants the
-access token it issues, by its `jti`, in Redis for the token's lifetime; the
-check wants the grant, the claim and the account's current role. A refreshed
-access token carries no grant: the admin signs in again after
-`JWT_ACCESS_TTL_S` (15 minutes by default).
+claim alone would let the password skip the code. Step 2 therefore grants
+the sign-in it opens (its token family) in Redis, for at most
+`DEFAULT_ADMIN_SESSION_S`; the check wants the grant of the token's family,
+the claim and the account's current role. Refreshing (`/auth/refresh`) stays
+in the family, so an admin panel refreshes its 15-minute access tokens like
+any client; signing out ends the sign-in, and after the grant's time the
+admin signs in with a code again. A sign-in through `/auth/login` is another
+family, never granted.
 """
 
 from __future__ import annotations
@@ -28,10 +31,12 @@ from domain.errors import Forbidden, OtpError, Unavailable
 log = logging.getLogger("kubera.admin")
 
 GRANT_PREFIX = "kubera:admin:grant:"
+# The longest an admin sign-in keeps admin access, however often it refreshes.
+DEFAULT_ADMIN_SESSION_S = 12 * 3600
 
 
-def _grant_key(jti: uuid.UUID) -> str:
-    return f"{GRANT_PREFIX}{jti}"
+def _grant_key(family_id: uuid.UUID | None) -> str:
+    return f"{GRANT_PREFIX}{family_id}"
 
 
 async def send_login_code(
@@ -62,7 +67,7 @@ async def verify_login_code(
     code: str,
     client: ClientInfo,
 ) -> tuple[User, TokenPair]:
-    """Step 2: spend the code, open a session and grant its access token."""
+    """Step 2: spend the code, open a sign-in and grant it admin access."""
     user = await _admin_named(session, login)
     await registration.verify_code(
         accounts, session, user.email, OtpPurpose.ADMIN_LOGIN, code, consume=True
@@ -74,7 +79,7 @@ async def verify_login_code(
     )
     # Granted before the commit: a grant for a token never handed out is harmless.
     try:
-        await redis.set(_grant_key(claims.jti), str(user.id), ex=accounts.settings.jwt.access_ttl_s)
+        await redis.set(_grant_key(claims.family_id), str(user.id), ex=DEFAULT_ADMIN_SESSION_S)
     except RedisError as exc:
         raise Unavailable("Admin sign-in is unavailable right now; try again shortly") from exc
     await session.commit()
@@ -90,8 +95,10 @@ async def admin_for_access_token(
     claims = tokens.decode(accounts.settings.jwt, token, "access")
     if claims.role != Role.ADMIN.value or user.role != Role.ADMIN:
         raise Forbidden("This needs an admin account")
+    if claims.family_id is None:
+        raise Forbidden("Sign in through the admin login (password, then the emailed code)")
     try:
-        granted = await redis.get(_grant_key(claims.jti))
+        granted = await redis.get(_grant_key(claims.family_id))
     except RedisError as exc:
         raise Unavailable("Admin access cannot be checked right now") from exc
     if isinstance(granted, bytes):

@@ -20,6 +20,11 @@ from tests.helpers import bearer, code_in, is_end, receive_until, register, sql,
 def admin_login(client: httpx.Client, mailbox: Mailbox, account: dict) -> str:
     """Both admin steps; returns the access token. Once per account (the code
     is read from the first sign-in email to the address)."""
+    return admin_sign_in(client, mailbox, account)["access_token"]
+
+
+def admin_sign_in(client: httpx.Client, mailbox: Mailbox, account: dict) -> dict:
+    """Both admin steps; the answer (tokens and user)."""
     step1 = client.post(
         "/admin/login/send-otp",
         json={"username": account["username"], "password": account["password"]},
@@ -30,14 +35,20 @@ def admin_login(client: httpx.Client, mailbox: Mailbox, account: dict) -> str:
         "/admin/login/verify-otp", json={"username": account["username"], "otp": code}
     )
     assert step2.status_code == 200, step2.text
-    return step2.json()["access_token"]
+    return step2.json()
 
 
 def make_admin(client: httpx.Client, mailbox: Mailbox) -> dict:
     account = register(client, mailbox)
     sql("UPDATE users SET role = 'admin' WHERE id = :id", id=account["user"]["id"])
-    token = admin_login(client, mailbox, account)
-    return account | {"id": account["user"]["id"], "token": token, "headers": bearer(token)}
+    signed_in = admin_sign_in(client, mailbox, account)
+    token = signed_in["access_token"]
+    return account | {
+        "id": account["user"]["id"],
+        "token": token,
+        "headers": bearer(token),
+        "admin_refresh_token": signed_in["refresh_token"],
+    }
 
 
 @pytest.fixture

@@ -126,3 +126,30 @@ def test_an_admin_demoted_in_the_database_loses_access_at_once(client, admin):
     response = client.get("/admin/users", headers=admin["headers"])
 
     assert response.status_code == 403
+
+
+def test_an_admin_sign_in_refreshes_like_any_and_ends_with_its_logout(client, admin):
+    refreshed = client.post("/auth/refresh", json={"refresh_token": admin["admin_refresh_token"]})
+    token = refreshed.json()["access_token"]
+
+    opened = client.get("/admin/dashboard", headers=bearer(token))
+    client.post(
+        "/auth/logout",
+        json={"refresh_token": refreshed.json()["refresh_token"]},
+        headers=bearer(token),
+    )
+    after_logout = client.get("/admin/dashboard", headers=bearer(token))
+
+    assert refreshed.status_code == 200 and opened.status_code == 200
+    assert after_logout.status_code == 401
+
+
+def test_refreshing_an_ordinary_sign_in_of_an_admin_opens_no_admin_path(client, admin):
+    ordinary = client.post(
+        "/auth/login", json={"username": admin["username"], "password": admin["password"]}
+    ).json()
+    refreshed = client.post("/auth/refresh", json={"refresh_token": ordinary["refresh_token"]})
+
+    response = client.get("/admin/dashboard", headers=bearer(refreshed.json()["access_token"]))
+
+    assert response.status_code == 403
