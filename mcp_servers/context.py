@@ -125,10 +125,7 @@ def use_deployment_services() -> list[str]:
         used.append("redis_cache")
     database = DatabaseSettings()
     if database.url:
-        # SQLAlchemy only when needed; every model, so charts.user_id's
-        # foreign key to users resolves in a process that has no accounts code.
-        import domain.db.models  # noqa: F401
-        from domain.charts.store import DbChartStore
+        from domain.charts.store import DbChartStore  # SQLAlchemy only when needed
 
         set_chart_store(DbChartStore(database))
         used.append("database_charts")

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import domain.db.models  # noqa: F401  (every table: charts.user_id's foreign key needs users)
 from domain.charts.models import Chart
 from domain.db.session import make_engine, make_sessionmaker
 from domain.errors import NotFound
