@@ -5,6 +5,7 @@ and whole turns answered by the offline analyst over the demo market.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -256,7 +257,9 @@ def test_tokens_revoked_after_they_were_issued_refuse_the_next_prompt(ws, accoun
     assert refusal["code"] == "UNAUTHORIZED" and "revoked" in refusal["message"]
 
 
-def test_when_chat_is_switched_off_new_prompts_are_refused(stack, ws):
+@contextlib.contextmanager
+def _chat_switched_off():
+    """Chat off (as an admin's stop leaves it) for the block, then on again."""
     import asyncio
 
     from redis.asyncio import Redis
@@ -271,28 +274,17 @@ def test_when_chat_is_switched_off_new_prompts_are_refused(stack, ws):
 
     asyncio.run(switch(False))
     try:
-        send(ws, type="message", message="price of TCS")
-        refusal = next_event(ws)
+        yield
     finally:
         asyncio.run(switch(True))
 
+
+def test_when_chat_is_switched_off_new_prompts_are_refused(stack, ws):
+    with _chat_switched_off():
+        send(ws, type="message", message="price of TCS")
+        refusal = next_event(ws)
+
     assert refusal["code"] == "SYSTEM_DISABLED" and "6 pm" in refusal["message"]
-
-
-def _switch_chat(enabled: bool) -> None:
-    import asyncio
-
-    from redis.asyncio import Redis
-
-    from domain.settings import get_settings
-    from domain.system import set_chat_enabled
-
-    async def switch() -> None:
-        redis = Redis.from_url(get_settings().redis.url)
-        await set_chat_enabled(redis, enabled, "Back at 6 pm")
-        await redis.aclose()
-
-    asyncio.run(switch())
 
 
 def test_a_signed_out_user_is_told_so_even_while_chat_is_switched_off(ws, client, account):
@@ -301,10 +293,7 @@ def test_a_signed_out_user_is_told_so_even_while_chat_is_switched_off(ws, client
         json={"refresh_token": account["refresh_token"]},
         headers=bearer(account["access_token"]),
     )
-    _switch_chat(False)
-    try:
+    with _chat_switched_off():
         refusal = _refused_and_closed(ws)
-    finally:
-        _switch_chat(True)
 
     assert refusal["code"] == "UNAUTHORIZED" and "signed out" in refusal["message"]
