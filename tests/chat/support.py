@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from domain.llm.base import Finished, TextDelta, Usage
@@ -51,7 +52,10 @@ def limit_user(user_id: str, **override: int) -> None:
             await redis.aclose()
             await engine.dispose()
 
-    asyncio.run(apply())
+    # On a thread of its own: a caller may have an event loop running
+    # (Playwright's sync API keeps one in the test's thread).
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, apply()).result()
 
 
 class QuickModel:

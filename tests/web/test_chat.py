@@ -12,6 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.chat.support import limit_user
 from tests.helpers import PASSWORD, code_in, new_email, new_username
 from tests.web.conftest import ScriptedModel
 from tests.web.pages import ANSWER_TIMEOUT_MS, ask, last_answer, running_turn, sign_in
@@ -208,7 +209,7 @@ def test_html_from_the_model_or_a_tool_is_shown_as_text_and_unbacked_figures_are
 
 
 def test_a_refused_prompt_names_the_limit_and_when_to_retry(page: Page, account):
-    _limit_burst_to_one(account["user"]["id"])
+    limit_user(account["user"]["id"], burst_per_minute=1)
     sign_in(page, account)
 
     ask(page, "price of TCS")
@@ -258,32 +259,3 @@ def _wait_for_key(key: str, limit_s: float = 20.0) -> None:
             time.sleep(0.01)
     finally:
         client.close()
-
-
-def _limit_burst_to_one(user_id: str) -> None:
-    import asyncio
-    import uuid
-    from concurrent.futures import ThreadPoolExecutor
-
-    from redis.asyncio import Redis
-
-    from domain.db.session import make_engine, make_sessionmaker
-    from domain.limits.policy import Override, set_user_override
-    from domain.settings import get_settings
-
-    async def limit() -> None:
-        settings = get_settings()
-        engine = make_engine(settings.database)
-        redis = Redis.from_url(settings.redis.url)
-        try:
-            async with make_sessionmaker(engine)() as session:
-                await set_user_override(
-                    session, redis, uuid.UUID(user_id), Override(burst_per_minute=1)
-                )
-        finally:
-            await redis.aclose()
-            await engine.dispose()
-
-    # Playwright's sync API keeps an event loop running in this thread.
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(lambda: asyncio.run(limit())).result()
