@@ -25,14 +25,14 @@ from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import CheckConstraint, ForeignKey, Text, func, text
+from sqlalchemy import CheckConstraint, Text, func, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 
-from domain.db.base import Base, utcnow
+from domain.db.base import Base, ChangedBy, utcnow
 from domain.errors import KuberaError, Unavailable
 
 log = logging.getLogger("kubera.system")
@@ -47,7 +47,7 @@ class SystemDisabled(KuberaError):
     status = 503
 
 
-class SystemStateRow(Base):
+class SystemStateRow(ChangedBy, Base):
     """The one row (id 1) of the chat switch. No row means chat is on."""
 
     __tablename__ = "system_state"
@@ -64,12 +64,6 @@ class SystemStateRow(Base):
     message: Mapped[str | None] = mapped_column(Text)
     starts_at: Mapped[datetime | None]
     ends_at: Mapped[datetime | None]
-    updated_at: Mapped[datetime] = mapped_column(
-        default=utcnow, onupdate=utcnow, server_default=text("now()")
-    )
-    updated_by: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, ForeignKey, MetaData, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -38,4 +38,15 @@ class Timestamps:
     created_at: Mapped[datetime] = mapped_column(server_default=func.now(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         server_default=func.now(), default=utcnow, onupdate=utcnow
+    )
+
+
+class ChangedBy:
+    """A settings row's last change: when, and by which admin (kept if they go)."""
+
+    updated_at: Mapped[datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, server_default=text("now()")
+    )
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
     )

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import time
 
-from sqlalchemy import CheckConstraint, ForeignKey, text
+from sqlalchemy import CheckConstraint, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.db.base import Base, utcnow
+from domain.db.base import Base, ChangedBy
 from domain.errors import InvalidInput
 
 DEFAULT_SEND_TIME = time(18, 0)  # IST, after the NSE close at 15:30
@@ -22,7 +22,7 @@ DEFAULT_WEEKLY_DAY = 5  # Saturday (Monday is 0)
 DEFAULT_MONTHLY_DAY = 1
 
 
-class ReportSettings(Base):
+class ReportSettings(ChangedBy, Base):
     __tablename__ = "report_settings"
     __table_args__ = (
         CheckConstraint("id = 1", name="single_row"),
@@ -42,12 +42,6 @@ class ReportSettings(Base):
     )
     monthly_day: Mapped[int] = mapped_column(
         default=DEFAULT_MONTHLY_DAY, server_default=text(str(DEFAULT_MONTHLY_DAY))
-    )
-    updated_at: Mapped[datetime] = mapped_column(
-        default=utcnow, onupdate=utcnow, server_default=text("now()")
-    )
-    updated_by: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
     )
 
 
