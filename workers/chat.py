@@ -242,7 +242,7 @@ async def _announce(publisher: TurnPublisher, answer: Mapping, earlier: list[dic
 
 async def _run(turn_id: uuid.UUID) -> None:
     process = await _Process.get()
-    async with process.cancels.watch(turn_id, look_up=False) as stop:
+    async with process.cancels.watch(turn_id) as stop:
         # Meanwhile: a cancel sent while the turn was queued, and what an
         # earlier run of it published.
         start, _, earlier = await asyncio.gather(

@@ -61,21 +61,17 @@ class CancelListener:
             self._task = None
 
     @contextlib.asynccontextmanager
-    async def watch(
-        self, turn_id: uuid.UUID | str, *, look_up: bool = True
-    ) -> AsyncIterator[asyncio.Event]:
+    async def watch(self, turn_id: uuid.UUID | str) -> AsyncIterator[asyncio.Event]:
         """An event set once the turn is cancelled, for the body of the block.
 
-        A request made before the block began is looked up on entry; with
-        `look_up=False` the caller calls `look_up` itself, in the block (beside
-        other work), before anything a cancel must prevent.
+        A request made before the block began is not seen until the caller
+        calls `look_up`, in the block (beside other work, as the worker does),
+        before anything a cancel must prevent: registered first, then looked
+        up, a request in between is not lost.
         """
         key, stop = str(turn_id), asyncio.Event()
         self._watched.setdefault(key, set()).add(stop)
         try:
-            # Registered first, then looked up: a request in between is not lost.
-            if look_up:
-                await self.look_up(key)
             yield stop
         finally:
             events = self._watched.get(key, set())

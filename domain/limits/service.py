@@ -1,4 +1,11 @@
-"""Admitting a prompt: the one call the chat edge makes before storing a message."""
+"""Admitting a prompt, before its message is stored.
+
+`admit_prompt` counts and, over a limit, refuses in one call, for a caller
+that has the user. The chat socket has only its token's user id until a
+refusal (its sign-in is checked by the statement that stores the prompt), so
+it calls the two halves: `count_prompt`, then `refuse_prompt` once it has
+checked who is asking.
+"""
 
 from __future__ import annotations
 
