@@ -82,12 +82,16 @@ class WakingRedisBroker(RedisBroker):
     def enqueue(self, message: Message, *, delay: int | None = None) -> Message:
         enqueued = super().enqueue(message, delay=delay)
         if delay is None:
-            key = self.wake_key(message.queue_name)
             pipe = self.client.pipeline(transaction=False)
-            pipe.lpush(key, 1)
-            pipe.ltrim(key, 0, MAX_WAKE_TOKENS - 1)
+            self._push_wake(pipe, message.queue_name)
             pipe.execute()
         return enqueued
+
+    def _push_wake(self, pipe, queue_name: str) -> None:
+        """Queue on `pipe` (sync or async) a wake-up token for the queue's idle consumers."""
+        key = self.wake_key(queue_name)
+        pipe.lpush(key, 1)
+        pipe.ltrim(key, 0, MAX_WAKE_TOKENS - 1)
 
     async def enqueue_async(self, client: AsyncRedis, message: Message) -> Message:
         """`enqueue` for a caller on an event loop, through its own async
@@ -106,12 +110,10 @@ class WakingRedisBroker(RedisBroker):
             *(self.heartbeat_timeout, self.dead_message_ttl, 0, self._max_unpack_size()),
             *(message.options["redis_message_id"], message.encode()),
         ]
-        key = self.wake_key(message.queue_name)
         for attempt in (1, 2):
             pipe = client.pipeline(transaction=False)
             pipe.evalsha(dispatch.sha, 1, self.namespace, *args)
-            pipe.lpush(key, 1)
-            pipe.ltrim(key, 0, MAX_WAKE_TOKENS - 1)
+            self._push_wake(pipe, message.queue_name)
             try:
                 await pipe.execute()
                 break

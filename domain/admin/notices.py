@@ -34,14 +34,11 @@ from domain.admin.audit import Actor
 from domain.db.base import utcnow
 from domain.jobs.cron import format_ist
 from domain.jobs.models import JobOutcome, JobRun, JobState
-from domain.jobs.runs import queue_run
+from domain.jobs.runs import failure, queue_run
 from domain.mail.catalog import EmailType
 from domain.system import ChatState
 
 log = logging.getLogger("kubera.admin.notices")
-
-# How much of a failure's message a run keeps.
-MAX_ERROR_CHARS = 300
 
 NOTICE_JOB = "maintenance_notice"
 # Users one job message mails before it hands on to the next message.
@@ -163,8 +160,7 @@ async def give_up(sessions: async_sessionmaker, run_id: uuid.UUID, error: BaseEx
         if run is None or run.state == JobState.FINISHED:
             return
         run.state, run.outcome, run.finished_at = JobState.FINISHED, JobOutcome.FAILED, utcnow()
-        failure = {"error": type(error).__name__, "message": str(error)[:MAX_ERROR_CHARS]}
-        run.detail = dict(run.detail) | failure
+        run.detail = dict(run.detail) | failure(error)
         users = run.detail.get("users", 0)
         await session.commit()
     log.error("maintenance notice failed", extra={"run_id": str(run_id), "users": users})

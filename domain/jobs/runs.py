@@ -131,6 +131,11 @@ async def _end(
         await session.commit()
 
 
+def failure(exc: BaseException) -> dict[str, str]:
+    """What a failed run's detail says of the error that ended it."""
+    return {"error": type(exc).__name__, "message": str(exc)[:_MAX_ERROR_CHARS]}
+
+
 @asynccontextmanager
 async def recorded(
     sessions: async_sessionmaker,
@@ -148,8 +153,7 @@ async def recorded(
     try:
         yield record
     except Exception as exc:
-        error = {"error": type(exc).__name__, "message": str(exc)[:_MAX_ERROR_CHARS]}
-        await _end(sessions, run.id, JobOutcome.FAILED, record.detail | error, clock())
+        await _end(sessions, run.id, JobOutcome.FAILED, record.detail | failure(exc), clock())
         raise
     await _end(sessions, run.id, record.outcome, record.detail, clock())
     log.info(
